@@ -1,0 +1,340 @@
+"""The problem format (problem.toml, format_version 1) and the catalog that loads it.
+
+Every field is documented in docs/authoring.md. Loading never imports torch.
+A folder that breaks the format becomes a `BrokenProblem` naming the file and
+field, so one bad problem never hides the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from grader.errors import ProblemFormatError, ProblemNotFoundError
+
+FORMAT_VERSION = 1
+KINDS = ("code", "quiz")
+DIFFICULTIES = ("easy", "medium", "hard")
+_ID_RE = re.compile(r"^problem(\d+)$")
+_SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Kind(str, Enum):
+    CODE = "code"
+    QUIZ = "quiz"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sandbox limits for one submission; problem.toml [limits] overrides the defaults."""
+
+    call_seconds: float = 10.0
+    submission_seconds: float = 60.0
+    memory_mb: int = 2048
+    output_kb: int = 64
+    # validate: the hidden tests against the reference must finish within this
+    time_budget_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+
+DEFAULT_TOLERANCES: dict[str, Tolerance] = {
+    "float16": Tolerance(rtol=1e-2, atol=1e-3),
+    "bfloat16": Tolerance(rtol=2e-2, atol=1e-2),
+    "float32": Tolerance(rtol=1e-4, atol=1e-5),
+    # tight: a float32 shortcut inside a float64 call must fail
+    "float64": Tolerance(rtol=1e-9, atol=1e-11),
+}
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: dict[str, str]  # lang -> text
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    title: dict[str, str]
+    diagnosis: dict[str, str]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    number: int
+    slug: str
+    kind: Kind
+    title: dict[str, str]
+    difficulty: str
+    tags: tuple[str, ...]
+    guide_section: str
+    folder: Path
+    solutions_dir: Path
+    entry_points: tuple[EntryPoint, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    tolerances: dict[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["en"]
+
+    def statement_path(self, lang: str) -> Path:
+        return self.folder / f"statement.{lang}.md"
+
+    @property
+    def stub_path(self) -> Path:
+        return self.folder / ("stub.py" if self.kind is Kind.CODE else "answers.toml")
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.folder / "tests"
+
+    @property
+    def solution_path(self) -> Path:
+        suffix = ".py" if self.kind is Kind.CODE else ".toml"
+        return self.solutions_dir / f"{self.id}{suffix}"
+
+    @property
+    def attempt_name(self) -> str:
+        return "attempt.py" if self.kind is Kind.CODE else "answers.toml"
+
+
+@dataclass(frozen=True)
+class BrokenProblem:
+    """A folder that looks like a problem but does not load; listed with its error."""
+
+    id: str
+    folder: Path
+    error: ProblemFormatError
+
+    @property
+    def number(self) -> int:
+        m = _ID_RE.match(self.id)
+        return int(m.group(1)) if m else 10**9
+
+
+class Catalog:
+    def __init__(self, problems: list[Problem], broken: list[BrokenProblem], root: Path) -> None:
+        self.problems = sorted(problems, key=lambda p: p.number)
+        self.broken = sorted(broken, key=lambda b: b.number)
+        self.root = root
+
+    @classmethod
+    def load(cls, problems_dir: Path, solutions_dir: Path | None = None) -> Catalog:
+        if not problems_dir.is_dir():
+            raise ProblemFormatError(problems_dir, None, "the problems folder does not exist")
+        solutions = solutions_dir or problems_dir.parent / "solutions"
+        problems: list[Problem] = []
+        broken: list[BrokenProblem] = []
+        for folder in sorted(problems_dir.iterdir()):
+            if not folder.is_dir() or folder.name.startswith((".", "_")):
+                continue
+            try:
+                problems.append(load_problem(folder, solutions))
+            except ProblemFormatError as err:
+                broken.append(BrokenProblem(folder.name, folder, err))
+        return cls(problems, broken, problems_dir)
+
+    def all_ids(self) -> list[str]:
+        return [p.id for p in self.problems] + [b.id for b in self.broken]
+
+    def get(self, query: str) -> Problem:
+        """Find a problem by id (`problem7`), number (`7`) or slug (`multi-head-attention`)."""
+        q = query.strip().lower()
+        if q.isdigit():
+            q = f"problem{int(q)}"
+        for p in self.problems:
+            if q in (p.id, p.slug):
+                return p
+        for b in self.broken:
+            if q == b.id:
+                raise b.error
+        names = [p.id for p in self.problems] + [p.slug for p in self.problems]
+        close = difflib.get_close_matches(q, names, n=3, cutoff=0.6)
+        raise ProblemNotFoundError(query, close)
+
+
+# --- loading one folder -----------------------------------------------------------
+
+
+def load_problem(folder: Path, solutions_dir: Path) -> Problem:
+    toml_path = folder / "problem.toml"
+    if not toml_path.is_file():
+        raise ProblemFormatError(toml_path, None, "missing problem.toml")
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ProblemFormatError(toml_path, None, f"not valid TOML: {err}") from err
+    r = _Reader(toml_path, data)
+
+    version = r.int("format_version")
+    if version != FORMAT_VERSION:
+        raise ProblemFormatError(
+            toml_path, "format_version", f"is {version}; this version reads {FORMAT_VERSION}"
+        )
+    pid = r.str("id")
+    m = _ID_RE.match(pid)
+    if not m:
+        raise ProblemFormatError(toml_path, "id", f"{pid!r} must look like 'problem7'")
+    if pid != folder.name:
+        raise ProblemFormatError(toml_path, "id", f"{pid!r} differs from the folder name")
+    slug = r.str("slug")
+    if not _SLUG_RE.match(slug):
+        raise ProblemFormatError(toml_path, "slug", f"{slug!r} must be lowercase-with-dashes")
+    kind_name = r.choice("kind", KINDS)
+    kind = Kind(kind_name)
+    title = r.lang_table("title")
+    difficulty = r.choice("difficulty", DIFFICULTIES)
+    tags = tuple(r.str_list("tags"))
+    guide_section = r.str("guide_section", default="")
+
+    entry_points: list[EntryPoint] = []
+    if kind is Kind.CODE:
+        for i, ep in enumerate(r.table_list("entry_points", required=True)):
+            er = _Reader(toml_path, ep, f"entry_points[{i}]")
+            name = er.str("name")
+            if not _IDENT_RE.match(name):
+                raise ProblemFormatError(toml_path, f"entry_points[{i}].name", "not an identifier")
+            entry_points.append(EntryPoint(name, er.str("signature")))
+
+    hints = []
+    for i, h in enumerate(r.table_list("hints", required=False)):
+        hints.append(Hint(_Reader(toml_path, h, f"hints[{i}]").lang_dict()))
+
+    mistakes = []
+    for i, mk in enumerate(r.table_list("mistakes", required=False)):
+        mr = _Reader(toml_path, mk, f"mistakes[{i}]")
+        mid = mr.str("id")
+        if not _SLUG_RE.match(mid):
+            raise ProblemFormatError(toml_path, f"mistakes[{i}].id", "must be lowercase-with-dashes")
+        path = folder / "mistakes" / f"{mid.replace('-', '_')}.py"
+        mistakes.append(
+            Mistake(mid, mr.lang_table("title"), mr.lang_table("diagnosis"), path)
+        )
+    if len({mk.id for mk in mistakes}) != len(mistakes):
+        raise ProblemFormatError(toml_path, "mistakes", "two mistakes share an id")
+
+    limits = Limits(**r.subtable("limits", Limits.__dataclass_fields__))
+    tolerances = dict(DEFAULT_TOLERANCES)
+    for dtype, tol in r.raw.get("tolerance", {}).items():
+        if dtype not in DEFAULT_TOLERANCES or not isinstance(tol, dict):
+            raise ProblemFormatError(toml_path, f"tolerance.{dtype}", "unknown dtype")
+        tr = _Reader(toml_path, tol, f"tolerance.{dtype}")
+        tolerances[dtype] = Tolerance(rtol=tr.float("rtol"), atol=tr.float("atol"))
+
+    return Problem(
+        id=pid,
+        number=int(m.group(1)),
+        slug=slug,
+        kind=kind,
+        title=title,
+        difficulty=difficulty,
+        tags=tags,
+        guide_section=guide_section,
+        folder=folder,
+        solutions_dir=solutions_dir,
+        entry_points=tuple(entry_points),
+        forbidden=tuple(r.str_list("forbidden", required=False)),
+        hints=tuple(hints),
+        mistakes=tuple(mistakes),
+        limits=limits,
+        tolerances=tolerances,
+    )
+
+
+class _Reader:
+    """Typed access to a TOML table that names the file and field on every error."""
+
+    def __init__(self, path: Path, raw: dict[str, Any], prefix: str = "") -> None:
+        self.path, self.raw, self.prefix = path, raw, prefix
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def _err(self, key: str, message: str) -> ProblemFormatError:
+        return ProblemFormatError(self.path, self._name(key), message)
+
+    def _get(self, key: str, typ: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.raw:
+            if default is ...:
+                raise self._err(key, "is required but missing")
+            return default
+        value = self.raw[key]
+        if not isinstance(value, typ) or isinstance(value, bool) and typ is not bool:
+            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
+            raise self._err(key, f"must be {names}, got {type(value).__name__}")
+        return value
+
+    def str(self, key: str, default: Any = ...) -> str:
+        value = self._get(key, str, default)
+        if isinstance(value, str) and default is ... and not value.strip():
+            raise self._err(key, "must not be empty")
+        return value
+
+    def int(self, key: str) -> int:
+        return self._get(key, int)
+
+    def float(self, key: str) -> float:
+        return float(self._get(key, (int, float)))
+
+    def choice(self, key: str, options: tuple[str, ...]) -> str:
+        value = self.str(key)
+        if value not in options:
+            raise self._err(key, f"is {value!r}; expected one of {', '.join(options)}")
+        return value
+
+    def str_list(self, key: str, required: bool = True) -> list[str]:
+        value = self._get(key, list, ... if required else [])
+        if not all(isinstance(v, str) for v in value):
+            raise self._err(key, "must be a list of strings")
+        return value
+
+    def table_list(self, key: str, required: bool) -> list[dict[str, Any]]:
+        value = self._get(key, list, ... if required else [])
+        if required and not value:
+            raise self._err(key, "needs at least one entry")
+        if not all(isinstance(v, dict) for v in value):
+            raise self._err(key, "must be an array of tables ([[...]])")
+        return value
+
+    def lang_table(self, key: str) -> dict[str, str]:
+        table = self._get(key, dict)
+        return _Reader(self.path, table, self._name(key)).lang_dict()
+
+    def lang_dict(self) -> dict[str, str]:
+        out = {}
+        for lang in ("en", "zh"):
+            out[lang] = self.str(lang)
+        return out
+
+    def subtable(self, key: str, allowed: dict[str, Any]) -> dict[str, Any]:
+        table = self._get(key, dict, {})
+        unknown = set(table) - set(allowed)
+        if unknown:
+            raise self._err(key, f"unknown field(s): {', '.join(sorted(unknown))}")
+        out = {}
+        for name, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise self._err(f"{key}.{name}", "must be a positive number")
+            out[name] = value
+        return out

@@ -1,0 +1,313 @@
+"""The sandbox child: limits itself, imports the attempt, then serves calls.
+
+Runs only in a process forked from the warm server (`zygote.py`). It never sees
+hidden tests, reference solutions or expected outputs: it receives inputs, calls
+the attempt, and sends back what the attempt returned, as plain data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+from typing import Any
+
+from grader.sandbox import guard, protocol
+
+ATTEMPT_MODULE = "attempt"
+MAX_MESSAGE = 4000
+
+
+class ForbiddenCall(Exception):
+    """Raised when the attempt calls a library function that does the problem's work."""
+
+
+def child_main(chan_fd: int, out_fd: int, request: dict[str, Any]) -> None:
+    """Entry point after fork. Never returns: the process ends with os._exit."""
+    code = 0
+    try:
+        os.setsid()
+        _die_with_parent()
+        _isolate_fds(chan_fd, out_fd)
+        chan = socket.socket(fileno=chan_fd)
+        _serve(chan, request)
+    except BaseException:  # noqa: BLE001 - the child must never return into the server loop
+        code = 70
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    guard.die_with_parent()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+
+
+def _isolate_fds(chan_fd: int, out_fd: int) -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    keep = {0, 1, 2, chan_fd}
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True,
+                                  errors="backslashreplace")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True,
+                                  errors="backslashreplace")
+
+
+def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
+    import torch
+
+    sandbox_dir = request["sandbox_dir"]
+    attempt_path = os.path.join(sandbox_dir, request["attempt_name"])
+    os.chdir(sandbox_dir)
+    os.environ.update(HOME=sandbox_dir, TMPDIR=sandbox_dir, TORCH_HOME=sandbox_dir)
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    limits = request["limits"]
+    guard.apply_rlimits(limits["memory_mb"], limits["cpu_seconds"], limits["output_kb"])
+    guard.sanitize_sys_path(sandbox_dir, request["hidden_roots"])
+    _forbid_calls(request.get("forbidden", []), attempt_path)
+    guard.install_audit_hook(sandbox_dir, request["hidden_roots"], ATTEMPT_MODULE)
+
+    started = time.perf_counter()
+    try:
+        module = _import_attempt(attempt_path)
+    except BaseException as exc:  # noqa: BLE001 - report any import failure as data
+        _send(chan, {"ready": False, "error": describe_exception(exc)})
+        return
+    names = sorted(n for n in dir(module) if callable(getattr(module, n, None)))
+    _send(chan, {"ready": True, "functions": names,
+                 "seconds": time.perf_counter() - started})
+    while True:
+        frame = _recv(chan)
+        if frame is None:
+            return
+        header, buffers = frame
+        if header.get("op") == "call":
+            _send_reply(chan, _call(module, header, buffers))
+        else:
+            _send(chan, {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
+                                                "message": "unknown request", "mro": []}})
+
+
+def _import_attempt(path: str) -> Any:
+    spec = importlib.util.spec_from_file_location(ATTEMPT_MODULE, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[ATTEMPT_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _call(module: Any, header: dict[str, Any], buffers: list[bytes]) -> tuple[dict, list]:
+    import torch
+
+    name = header.get("fn")
+    fn = getattr(module, name, None) if isinstance(name, str) else None
+    if not callable(fn):
+        return {"ok": False, "error": {
+            "kind": "missing_function", "type": "AttributeError", "mro": ["AttributeError"],
+            "message": f"your file defines no function named {name!r}", "frames": []}}, []
+    try:
+        args = list(protocol.decode(header.get("args", []), buffers))
+        kwargs = protocol.decode(header.get("kwargs", {"$dict": []}), buffers)
+    except protocol.ProtocolError as exc:
+        return {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
+                                       "message": str(exc), "mro": []}}, []
+    grad = header.get("grad")
+    wrt: list[Any] = []
+    if grad:
+        for key in grad["wrt"]:
+            container = args if isinstance(key, int) else kwargs
+            container[key] = container[key].detach().clone().requires_grad_(True)
+            wrt.append(container[key])
+    started = time.perf_counter()
+    try:
+        result = fn(*args, **kwargs)
+        elapsed = time.perf_counter() - started
+        grads = None
+        if grad:
+            grads = _backward(result, grad, buffers, wrt)
+    except BaseException as exc:  # noqa: BLE001 - the attempt's error is data
+        return {"ok": False, "error": describe_exception(exc)}, []
+    finally:
+        _flush()
+    out_buffers: list[bytes] = []
+    reply: dict[str, Any] = {"ok": True, "seconds": elapsed}
+    try:
+        reply["value"] = protocol.encode(result, out_buffers)
+        if grads is not None:
+            reply["grads"] = protocol.encode(grads, out_buffers)
+        if header.get("echo_args"):
+            reply["args_after"] = protocol.encode(
+                {"args": args, "kwargs": kwargs}, out_buffers)
+    except protocol.NotPlainData as exc:
+        return {"ok": False, "error": {
+            "kind": "not_plain_data", "type": "TypeError", "mro": ["TypeError"],
+            "message": f"your function returned {exc}; return tensors, numbers, "
+                       "lists or tuples", "frames": []}}, []
+    except BaseException as exc:  # noqa: BLE001 - e.g. a subclass whose methods raise
+        return {"ok": False, "error": describe_exception(exc)}, []
+    del torch
+    return reply, out_buffers
+
+
+def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list[Any]) -> list:
+    import torch
+
+    out = result if grad.get("output") is None else result[grad["output"]]
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"expected a tensor output to differentiate, got {type(out).__name__}")
+    if not out.requires_grad:
+        raise RuntimeError(
+            "the output does not depend on the inputs through autograd (was it detached, "
+            "converted to numpy or a Python number, or built with torch.tensor(...)?)")
+    cotangent = protocol.decode(grad["cotangent"], buffers)
+    grads = torch.autograd.grad(out, wrt, grad_outputs=cotangent.to(out.dtype),
+                                allow_unused=True)
+    return [None if g is None else g.detach() for g in grads]
+
+
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    kind = "exception"
+    if isinstance(exc, ForbiddenCall):
+        kind = "forbidden"
+    elif isinstance(exc, guard.SandboxViolation):
+        kind = "violation"
+    elif isinstance(exc, SystemExit):
+        kind = "exit"
+    try:
+        message = str(exc)[:MAX_MESSAGE]
+    except BaseException:  # noqa: BLE001
+        message = "<the exception's message could not be shown>"
+    frames = []
+    for fs in traceback.extract_tb(exc.__traceback__)[-50:]:
+        frames.append([fs.filename, fs.lineno or 0, fs.name, fs.colno, fs.end_colno])
+    if isinstance(exc, SyntaxError):
+        frames.append([exc.filename or "", exc.lineno or 0, "<module>", exc.offset, None])
+    mro = [c.__name__ for c in type(exc).__mro__]
+    return {"kind": kind, "type": type(exc).__name__, "mro": mro, "message": message,
+            "frames": frames}
+
+
+def _forbid_calls(dotted_names: list[str], attempt_path: str) -> None:
+    """Replace each forbidden function so that a call made from the attempt raises."""
+    import functools
+
+    for dotted in dotted_names:
+        module_name, _, attr = dotted.rpartition(".")
+        owner = _resolve(module_name)
+        original = getattr(owner, attr, None) if owner is not None else None
+        if original is None:
+            continue
+        if isinstance(original, type):
+            _forbid_class(original, dotted, attempt_path)
+            continue
+
+        def make(original: Any = original, dotted: str = dotted) -> Any:
+            @functools.wraps(original)
+            def forbidden(*args: Any, **kwargs: Any) -> Any:
+                if sys._getframe(1).f_code.co_filename == attempt_path:
+                    raise ForbiddenCall(f"{dotted} does this problem's work; it is not "
+                                        "allowed here: write the computation yourself")
+                return original(*args, **kwargs)
+            return forbidden
+
+        try:
+            setattr(owner, attr, make())
+        except (AttributeError, TypeError):
+            pass
+
+
+def _forbid_class(cls: type, dotted: str, attempt_path: str) -> None:
+    original_init = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if sys._getframe(1).f_code.co_filename == attempt_path:
+            raise ForbiddenCall(f"{dotted} does this problem's work; it is not allowed "
+                                "here: write the computation yourself")
+        original_init(self, *args, **kwargs)
+
+    try:
+        cls.__init__ = __init__
+    except (AttributeError, TypeError):
+        pass
+
+
+def _resolve(dotted: str) -> Any:
+    import importlib
+
+    parts = dotted.split(".")
+    obj: Any = None
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for part in parts[i:]:
+            obj = getattr(obj, part, None)
+        return obj
+    return None
+
+
+# --- framing over the channel ----------------------------------------------------
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001 - the attempt may have replaced or closed it
+            pass
+
+
+def _send(chan: socket.socket, header: dict[str, Any], buffers: list[bytes] = ()) -> None:
+    _flush()
+    for chunk in protocol.pack(header, list(buffers)):
+        chan.sendall(chunk)
+
+
+def _send_reply(chan: socket.socket, reply: tuple[dict, list]) -> None:
+    _send(chan, reply[0], reply[1])
+
+
+def _recv_exact(chan: socket.socket, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = chan.recv(min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+def _recv(chan: socket.socket) -> tuple[dict[str, Any], list[bytes]] | None:
+    prefix = _recv_exact(chan, 8)
+    if prefix is None:
+        return None
+    head_len, count = protocol.parse_prefix(prefix)
+    sizes = protocol.parse_sizes(_recv_exact(chan, 8 * count) or b"", count) if count else []
+    header = protocol.parse_header(_recv_exact(chan, head_len) or b"")
+    buffers = [_recv_exact(chan, s) or b"" for s in sizes]
+    return header, buffers
