@@ -1,0 +1,170 @@
+"""What hidden tests use to judge an attempt. Everything here runs in the trusted process.
+
+A hidden test is a plain pytest function that takes the `candidate` fixture
+(calls forwarded to the sandbox) and the `reference` fixture (the reference
+solution module), and judges with these helpers. Each helper raises
+`CheckFailure` carrying structured data, so feedback can show shapes, errors
+and worst elements instead of a bare assertion message.
+
+    def test_one_query(candidate, reference):
+        "One query vector [d] against n keys gives one output vector [d_v]."
+        q, k, v = randn(8, seed=1), randn(5, 8, seed=2), randn(5, 3, seed=3)
+        expect_close(candidate.attention(q, k, v), reference.attention(q, k, v))
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import torch
+
+from grader.catalog import DEFAULT_TOLERANCES, Tolerance
+from grader.compare import compare_tensors, summarize, tolerance_for
+from grader.remote import AttemptError, RemoteFunction
+from grader.results import Comparison, FailureKind
+
+_active_tolerances: dict[str, Tolerance] = dict(DEFAULT_TOLERANCES)
+
+
+class CheckFailure(AssertionError):
+    """A check that failed, with the data feedback needs."""
+
+    def __init__(self, kind: FailureKind, message: str, comparison: Comparison | None = None):
+        super().__init__(message)
+        self.kind, self.message, self.comparison = kind, message, comparison
+
+
+def set_tolerances(tolerances: dict[str, Tolerance]) -> None:
+    """Called by the grading plugin with the problem's tolerances."""
+    _active_tolerances.clear()
+    _active_tolerances.update(tolerances)
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+def randn(*shape: int, dtype: torch.dtype = torch.float32, seed: int = 0,
+          scale: float = 1.0) -> torch.Tensor:
+    """A reproducible normal tensor: the same seed gives the same values on every machine."""
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(*shape, generator=gen, dtype=torch.float64) * scale).to(dtype)
+
+
+def randint(low: int, high: int, *shape: int, seed: int = 0) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(low, high, shape, generator=gen, dtype=torch.int64)
+
+
+# --- judging values ---------------------------------------------------------------
+
+
+def expect_close(actual: Any, expected: Any, what: str | Sequence[str] = "output",
+                 tol: Tolerance | None = None, check_dtype: bool = True) -> None:
+    """Tensors (or tuples/lists of them) equal within the dtype's tolerance; shape and dtype exact."""
+    if isinstance(expected, (tuple, list)):
+        names = [what] * len(expected) if isinstance(what, str) else list(what)
+        if isinstance(what, str):
+            names = [f"{what}[{i}]" for i in range(len(expected))]
+        if not isinstance(actual, (tuple, list)):
+            raise CheckFailure(FailureKind.TYPE, (
+                f"expected a {type(expected).__name__} of {len(expected)} values "
+                f"({', '.join(names)}), got {summarize(actual).describe()}"))
+        if len(actual) != len(expected):
+            raise CheckFailure(FailureKind.TYPE, (
+                f"expected {len(expected)} values ({', '.join(names)}), got {len(actual)}"))
+        for a, e, name in zip(actual, expected, names):
+            expect_close(a, e, name, tol, check_dtype)
+        return
+    if isinstance(expected, torch.Tensor):
+        tolerance = tol or tolerance_for(expected.dtype, _active_tolerances)
+        kind, message, comp = compare_tensors(actual, expected, str(what), tolerance,
+                                              check_dtype=check_dtype)
+        if kind is not None:
+            raise CheckFailure(kind, message, comp)
+        return
+    if actual != expected or type(actual) is not type(expected):
+        raise CheckFailure(FailureKind.MISMATCH, (
+            f"{what}: expected {summarize(expected).describe()}, got "
+            f"{summarize(actual).describe()}"))
+
+
+def expect_finite(actual: Any, what: str = "output") -> None:
+    if not isinstance(actual, torch.Tensor):
+        raise CheckFailure(FailureKind.TYPE, f"{what}: expected a torch.Tensor")
+    if actual.is_floating_point() and not torch.isfinite(actual).all():
+        nan, inf = int(torch.isnan(actual).sum()), int(torch.isinf(actual).sum())
+        raise CheckFailure(FailureKind.NOT_FINITE, f"{what}: {nan} NaN and {inf} Inf values")
+
+
+def expect_true(condition: bool, message: str, kind: FailureKind = FailureKind.OTHER) -> None:
+    if not condition:
+        raise CheckFailure(kind, message)
+
+
+@contextlib.contextmanager
+def expect_raises(exception: type[BaseException], *, mentions: Sequence[str] = ()) -> Iterator[None]:
+    """The call inside must raise `exception` (by name, in the sandbox) whose message mentions each string."""
+    name = exception.__name__
+    try:
+        yield
+    except AttemptError as err:
+        remote = err.error
+        if remote.kind in ("timeout", "crash", "budget", "violation", "forbidden"):
+            raise
+        if not remote.is_a(name):
+            raise CheckFailure(FailureKind.WRONG_EXCEPTION, (
+                f"expected {name}, but your function raised {remote.type}: {remote.message}"
+            )) from None
+        missing = [m for m in mentions if m not in remote.message]
+        if missing:
+            raise CheckFailure(FailureKind.WRONG_EXCEPTION, (
+                f"raised {name} as it should, but its message {remote.message!r} does not "
+                f"mention {', '.join(repr(m) for m in missing)}: name the offending shapes"
+            )) from None
+    else:
+        raise CheckFailure(FailureKind.DID_NOT_RAISE,
+                           f"expected {name}, but your function returned normally")
+
+
+# --- judging behaviour ------------------------------------------------------------
+
+
+def check_gradients(fn: RemoteFunction, reference: Any, args: Sequence[Any], wrt: Sequence[int],
+                    *, output: int | None = None, names: Sequence[str] | None = None,
+                    seed: int = 1234) -> None:
+    """Backpropagate the same random cotangent through attempt and reference; compare the grads."""
+    ref_args = [a.detach().clone().requires_grad_(i in wrt) if isinstance(a, torch.Tensor) else a
+                for i, a in enumerate(args)]
+    ref_out = reference(*ref_args)
+    ref_main = ref_out if output is None else ref_out[output]
+    cotangent = randn(*ref_main.shape, dtype=ref_main.dtype, seed=seed)
+    expected = torch.autograd.grad(ref_main, [ref_args[i] for i in wrt], cotangent)
+    _, grads = fn.with_grad(*args, wrt=list(wrt), cotangent=cotangent, output=output)
+    labels = list(names) if names else [f"argument {i}" for i in wrt]
+    for got, exp, label in zip(grads, expected, labels):
+        if got is None:
+            raise CheckFailure(FailureKind.GRADIENT, (
+                f"no gradient reached {label}: the output does not depend on it through "
+                "autograd"))
+        try:
+            expect_close(got, exp, what=f"gradient of {label}")
+        except CheckFailure as failure:
+            raise CheckFailure(FailureKind.GRADIENT, failure.message, failure.comparison) from None
+
+
+def check_inputs_unchanged(fn: RemoteFunction, *args: Any, names: Sequence[str] | None = None,
+                           **kwargs: Any) -> Any:
+    """Call once; fail if any tensor input came back changed (an in-place edit)."""
+    value, args_after, kwargs_after = fn.with_inputs_after(*args, **kwargs)
+    labels = list(names) if names else [f"argument {i}" for i in range(len(args))]
+    for before, after, label in zip(args, args_after, labels):
+        if isinstance(before, torch.Tensor) and not (
+            isinstance(after, torch.Tensor) and after.shape == before.shape
+            and torch.equal(after, before)
+        ):
+            raise CheckFailure(FailureKind.MODIFIED_INPUT, (
+                f"your function changed its input {label} in place; work on new tensors "
+                "instead (avoid in-place operations such as x /= ..., x.masked_fill_(...))"))
+    return value

@@ -1,0 +1,132 @@
+"""The pytest plugin that runs a problem's hidden tests against one attempt.
+
+It provides the fixtures hidden tests use (`candidate`, `reference`, `problem`)
+and turns each test's outcome into a `CheckResult`. It never parses pytest's
+terminal output.
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from grader.catalog import Problem
+from grader.checks import CheckFailure
+from grader.compare import summarize
+from grader.remote import AttemptError, CallLog, CallRecord, Candidate
+from grader.results import CallSummary, CheckResult, FailureKind, Status
+from grader.static import attempt_traceback
+
+_KIND_OF_REMOTE = {
+    "exception": FailureKind.RAISED,
+    "missing_function": FailureKind.RAISED,
+    "timeout": FailureKind.TIMEOUT,
+    "budget": FailureKind.TIMEOUT,
+    "crash": FailureKind.CRASH,
+    "exit": FailureKind.CRASH,
+    "protocol": FailureKind.CRASH,
+    "forbidden": FailureKind.FORBIDDEN,
+    "violation": FailureKind.VIOLATION,
+    "not_plain_data": FailureKind.TYPE,
+}
+
+
+class GradingPlugin:
+    def __init__(self, problem: Problem, candidate: Candidate, reference: ModuleType,
+                 log: CallLog, source_text: str, display_path: str, attempt_name: str) -> None:
+        self._problem, self._candidate, self._reference = problem, candidate, reference
+        self.log = log
+        self.source_text, self.display_path, self.attempt_name = (
+            source_text, display_path, attempt_name)
+        self.results: list[CheckResult] = []
+        self.collect_errors: list[str] = []
+
+    # -- fixtures for hidden tests ---------------------------------------------------
+
+    @pytest.fixture(scope="session")
+    def candidate(self) -> Candidate:
+        return self._candidate
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> ModuleType:
+        return self._reference
+
+    @pytest.fixture(scope="session")
+    def problem(self) -> Problem:
+        return self._problem
+
+    # -- hooks -------------------------------------------------------------------------
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.collect_errors.append(str(report.longrepr)[-3000:])
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> Any:
+        self.log.current_test = item.name
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.results.append(self._check_result(item, call, report))
+
+    # -- building results ------------------------------------------------------------
+
+    def _check_result(self, item: Any, call: Any, report: Any) -> CheckResult:
+        name = item.name
+        records = self.log.for_test(name)
+        result = CheckResult(
+            name=name, description=_describe(item), status=Status.PASS,
+            seconds=round(report.duration, 4),
+            output="".join(self.log.output.get(name, [])),
+        )
+        if report.passed:
+            return result
+        exc = call.excinfo.value if call.excinfo else None
+        result.status = Status.FAIL
+        if records:
+            result.call = summarize_call(records[-1])
+        if isinstance(exc, CheckFailure):
+            result.kind, result.message, result.comparison = exc.kind, exc.message, exc.comparison
+        elif isinstance(exc, AttemptError):
+            remote = exc.error
+            result.kind = _KIND_OF_REMOTE.get(remote.kind, FailureKind.RAISED)
+            result.call = summarize_call(exc.call)
+            prefix = {"timeout": "Too slow: ", "budget": "Out of time: ",
+                      "crash": "Crashed: ", "exit": "Exited: "}.get(remote.kind, "")
+            result.message = prefix + (f"{remote.type}: {remote.message}"
+                                       if remote.kind in ("exception", "violation", "forbidden")
+                                       else remote.message)
+            result.traceback = attempt_traceback(remote.type, remote.message, remote.frames,
+                                                 self.source_text, self.display_path,
+                                                 self.attempt_name)
+        elif isinstance(exc, AssertionError):
+            result.kind, result.message = FailureKind.OTHER, str(exc).split("\nassert ")[0]
+        else:
+            result.status = Status.ERROR
+            result.kind = FailureKind.OTHER
+            result.message = (f"the hidden test itself failed ({type(exc).__name__}: {exc}); "
+                              "this is a problem with the problem, not with your code")
+        return result
+
+
+def summarize_call(record: CallRecord) -> CallSummary:
+    args: list[tuple[str, Any]] = [("", summarize(a)) for a in record.args]
+    args += [(k, summarize(v)) for k, v in record.kwargs.items()]
+    return CallSummary(record.function, args)
+
+
+def _describe(item: Any) -> str:
+    fn = getattr(item, "function", None)
+    doc = inspect.getdoc(fn) if fn is not None else None
+    text = doc.split("\n\n")[0].replace("\n", " ").strip() if doc else item.name
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.id:
+        text += f" [{callspec.id}]"
+    return text

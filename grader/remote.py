@@ -1,0 +1,142 @@
+"""The `candidate` the hidden tests call: every call is forwarded to the sandbox.
+
+Calls are recorded (inputs and what came back) so that feedback can show the
+input of a failing check and the diagnosis can replay them on known mistakes.
+If a call kills or times out the sandbox, the next call opens a fresh one.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from grader.sandbox.client import Budget, CallOutcome, ForkServer, Policy, RemoteError, Session
+
+
+class AttemptError(Exception):
+    """The attempt raised, crashed, timed out, or returned something that cannot cross over."""
+
+    def __init__(self, error: RemoteError, call: CallRecord) -> None:
+        super().__init__(f"{error.type}: {error.message}")
+        self.error = error
+        self.call = call
+
+
+@dataclass
+class CallRecord:
+    test: str
+    function: str
+    args: tuple
+    kwargs: dict
+    outcome: CallOutcome | None = None
+    grad: dict | None = None
+    echo: bool = False
+
+    @property
+    def error(self) -> RemoteError | None:
+        return self.outcome.error if self.outcome else None
+
+
+@dataclass
+class CallLog:
+    records: list[CallRecord] = field(default_factory=list)
+    current_test: str = ""
+    output: dict[str, list[str]] = field(default_factory=dict)
+
+    def for_test(self, test: str) -> list[CallRecord]:
+        return [r for r in self.records if r.test == test]
+
+
+class Sandbox:
+    """Owns the current sandbox session for one submission; reopens it after a crash."""
+
+    def __init__(self, server: ForkServer, source: bytes, policy: Policy, budget: Budget):
+        self.server, self.source, self.policy, self.budget = server, source, policy, budget
+        self.session: Session | None = None
+        self.sessions_opened = 0
+        self.load_error: RemoteError | None = None
+        self.load_output = ""
+
+    def ensure(self) -> Session | None:
+        if self.session is not None and self.session.alive:
+            return self.session
+        if self.budget.remaining() <= 0:
+            self.load_error = RemoteError(
+                "budget", "Timeout",
+                f"the submission's total time limit ({self.budget.seconds:g} s) ran out")
+            return None
+        session = Session(self.server, self.source, self.policy, self.budget)
+        self.sessions_opened += 1
+        if not session.open():
+            self.load_error = session.load_error
+            self.load_output = session.load_output
+            return None
+        if self.sessions_opened == 1:
+            self.load_output = session.load_output
+        self.session = session
+        return session
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+class RemoteFunction:
+    def __init__(self, candidate: Candidate, name: str) -> None:
+        self._candidate, self.name = candidate, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._candidate._call(self.name, args, kwargs).value
+
+    def with_grad(self, *args: Any, wrt: list[int | str], cotangent: Any,
+                  output: int | None = None, **kwargs: Any) -> tuple[Any, list[Any]]:
+        """Call, then backpropagate `cotangent` from the output; returns (value, grads of wrt)."""
+        grad = {"wrt": list(wrt), "output": output, "cotangent": cotangent}
+        outcome = self._candidate._call(self.name, args, kwargs, grad=grad)
+        return outcome.value, outcome.grads
+
+    def with_inputs_after(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple, dict]:
+        """Call, and also return the inputs as the function left them (to catch in-place edits)."""
+        outcome = self._candidate._call(self.name, args, kwargs, echo=True)
+        after = outcome.args_after or {}
+        return outcome.value, tuple(after.get("args", ())), after.get("kwargs", {})
+
+
+class Candidate:
+    """Attribute access gives a forwarding function: `candidate.attention(q, k, v)`."""
+
+    def __init__(self, sandbox: Sandbox, log: CallLog, on_call: Callable[[], None] | None = None):
+        self._sandbox, self._log = sandbox, log
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteFunction(self, name)
+
+    def _call(self, fn: str, args: tuple, kwargs: dict, *, grad: dict | None = None,
+              echo: bool = False) -> CallOutcome:
+        record = CallRecord(self._log.current_test, fn, _snapshot(args), _snapshot(kwargs),
+                            grad=grad, echo=echo)
+        self._log.records.append(record)
+        session = self._sandbox.ensure()
+        if session is None:
+            error = self._sandbox.load_error or RemoteError("crash", "Crash", "no sandbox")
+            record.outcome = CallOutcome(False, error=error)
+            raise AttemptError(error, record)
+        outcome = session.call(fn, args, kwargs, grad=grad, echo_args=echo)
+        record.outcome = outcome
+        if outcome.output:
+            self._log.output.setdefault(record.test, []).append(outcome.output)
+        if not outcome.ok:
+            raise AttemptError(outcome.error, record)
+        return outcome
+
+
+def _snapshot(value: Any) -> Any:
+    """Keep the inputs as they were sent, even if a test reuses and edits them later."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - inputs come from hidden tests: best effort
+        return value

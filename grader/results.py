@@ -1,0 +1,185 @@
+"""Results as data: what a submission produced, before anything is rendered.
+
+Renderers (grader/render/) turn these into Rich panels, plain text, JSON in the
+Exercism test-runner v3 shape, or JUnit XML. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+RESULTS_VERSION = 3  # the Exercism test-runner results format we extend
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+class FailureKind(str, Enum):
+    """Why one check failed, so renderers and the diagnosis can treat each kind right."""
+
+    MISMATCH = "mismatch"  # values differ beyond tolerance
+    SHAPE = "shape"
+    DTYPE = "dtype"
+    TYPE = "type"  # not a tensor / wrong container
+    NOT_FINITE = "not_finite"
+    RAISED = "raised"  # the attempt raised an exception it should not have
+    WRONG_EXCEPTION = "wrong_exception"
+    DID_NOT_RAISE = "did_not_raise"
+    MODIFIED_INPUT = "modified_input"
+    GRADIENT = "gradient"
+    TIMEOUT = "timeout"
+    CRASH = "crash"
+    FORBIDDEN = "forbidden"
+    VIOLATION = "violation"
+    OTHER = "other"
+
+
+@dataclass
+class TensorSummary:
+    """How an input or output looked: enough to reproduce or recognise it."""
+
+    kind: str  # tensor | ndarray | scalar | none | sequence | other
+    dtype: str | None = None
+    shape: list[int] | None = None
+    values: Any = None  # nested lists for small tensors, else None
+    text: str | None = None  # for scalars and other values
+
+    def describe(self) -> str:
+        if self.kind in ("tensor", "ndarray"):
+            shape = ", ".join(str(s) for s in (self.shape or []))
+            return f"{self.dtype}[{shape}]"
+        return self.text or self.kind
+
+
+@dataclass
+class CallSummary:
+    """One forwarded call: the function and its inputs."""
+
+    function: str
+    args: list[tuple[str, TensorSummary]]
+
+    def signature(self) -> str:
+        inner = ", ".join(f"{k}={v.describe()}" if k else v.describe() for k, v in self.args)
+        return f"{self.function}({inner})"
+
+
+@dataclass
+class Comparison:
+    """Expected against actual: shape and dtype first, then the numbers."""
+
+    what: str  # "output", "weights", "gradient of query", ...
+    expected_shape: list[int] | None = None
+    actual_shape: list[int] | None = None
+    expected_dtype: str | None = None
+    actual_dtype: str | None = None
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    worst_index: list[int] | None = None
+    expected_at_worst: float | None = None
+    actual_at_worst: float | None = None
+    mismatched: int | None = None
+    total: int | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    actual_nan: int = 0
+    actual_inf: int = 0
+    expected_values: Any = None  # small tensors only
+    actual_values: Any = None
+
+
+@dataclass
+class CodeFrame:
+    """Lines of the learner's own file around one line, for tracebacks and syntax errors."""
+
+    path: str
+    line: int
+    column: int | None
+    end_column: int | None
+    lines: list[tuple[int, str]]
+    function: str | None = None
+
+
+@dataclass
+class AttemptTraceback:
+    type: str
+    message: str
+    frames: list[CodeFrame]  # the learner's own frames only, innermost last
+
+
+@dataclass
+class CheckResult:
+    """One hidden check (one pytest test item)."""
+
+    name: str  # stable id, e.g. "test_values[float64-m3-n5]"
+    description: str  # what was checked, in words
+    status: Status
+    kind: FailureKind | None = None
+    message: str = ""
+    call: CallSummary | None = None
+    comparison: Comparison | None = None
+    traceback: AttemptTraceback | None = None
+    output: str = ""
+    diagnosis: str | None = None  # id of a matching known mistake
+    seconds: float = 0.0
+
+
+@dataclass
+class Diagnosis:
+    """A known mistake whose outputs match the attempt's."""
+
+    mistake_id: str
+    title: str
+    explanation: str
+    agreement: float  # fraction of recorded calls on which it matches the attempt
+    matched: int
+    compared: int
+
+
+@dataclass
+class Timing:
+    total_seconds: float = 0.0
+    sandbox_start_seconds: float = 0.0
+    tests_seconds: float = 0.0
+    diagnosis_seconds: float = 0.0
+
+
+@dataclass
+class SubmissionResult:
+    problem_id: str
+    status: Status
+    message: str = ""  # for status error: why the attempt could not be graded
+    checks: list[CheckResult] = field(default_factory=list)
+    diagnosis: Diagnosis | None = None
+    error_frame: CodeFrame | None = None  # syntax error, forbidden call, import error
+    error_traceback: AttemptTraceback | None = None
+    load_output: str = ""
+    attempt_path: str = ""
+    attempt_sha256: str = ""
+    timing: Timing = field(default_factory=Timing)
+    next_step: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for c in self.checks if c.status is Status.PASS)
+
+    @property
+    def total(self) -> int:
+        return len(self.checks)
+
+    @property
+    def score(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    @property
+    def failing(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status is not Status.PASS]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(score=self.score, passed=self.passed, total=self.total)
+        return data
