@@ -97,6 +97,12 @@ class RemoteFunction:
         outcome = self._candidate._call(self.name, args, kwargs, grad=grad)
         return outcome.value, outcome.grads
 
+    def with_peak_memory(self, *args: Any, **kwargs: Any) -> tuple[Any, int]:
+        """Call in a fresh sandbox; return (value, peak extra resident bytes during the call)."""
+        self._candidate._sandbox.close()  # a fresh process: nothing cached from earlier calls
+        outcome = self._candidate._call(self.name, args, kwargs, measure=True)
+        return outcome.value, int(outcome.peak_memory_bytes or 0)
+
     def with_inputs_after(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple, dict]:
         """Call, and also return the inputs as the function left them (to catch in-place edits)."""
         outcome = self._candidate._call(self.name, args, kwargs, echo=True)
@@ -116,7 +122,7 @@ class Candidate:
         return RemoteFunction(self, name)
 
     def _call(self, fn: str, args: tuple, kwargs: dict, *, grad: dict | None = None,
-              echo: bool = False) -> CallOutcome:
+              echo: bool = False, measure: bool = False) -> CallOutcome:
         record = CallRecord(self._log.current_test, fn, _snapshot(args), _snapshot(kwargs),
                             grad=grad, echo=echo)
         self._log.records.append(record)
@@ -125,7 +131,8 @@ class Candidate:
             error = self._sandbox.load_error or RemoteError("crash", "Crash", "no sandbox")
             record.outcome = CallOutcome(False, error=error)
             raise AttemptError(error, record)
-        outcome = session.call(fn, args, kwargs, grad=grad, echo_args=echo)
+        outcome = session.call(fn, args, kwargs, grad=grad, echo_args=echo,
+                               measure_memory=measure)
         record.outcome = outcome
         if outcome.output:
             self._log.output.setdefault(record.test, []).append(outcome.output)

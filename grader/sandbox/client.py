@@ -94,6 +94,7 @@ class CallOutcome:
     error: RemoteError | None = None
     output: str = ""
     seconds: float = 0.0
+    peak_memory_bytes: int | None = None
 
 
 class Budget:
@@ -282,13 +283,14 @@ class Session:
     # -- calls ----------------------------------------------------------------------
 
     def call(self, fn: str, args: tuple, kwargs: dict, *, grad: dict | None = None,
-             echo_args: bool = False) -> CallOutcome:
+             echo_args: bool = False, measure_memory: bool = False) -> CallOutcome:
         buffers: list[bytes] = []
         header: dict[str, Any] = {
             "op": "call", "fn": fn,
             "args": protocol.encode(list(args), buffers),
             "kwargs": protocol.encode(dict(kwargs), buffers),
             "echo_args": echo_args,
+            "measure_memory": measure_memory,
         }
         if grad is not None:
             header["grad"] = {"wrt": grad["wrt"], "output": grad.get("output"),
@@ -308,7 +310,8 @@ class Session:
                                output=outcome.output)
         return CallOutcome(True, value=reply.get("$value"), grads=reply.get("$grads"),
                            args_after=reply.get("$args_after"), output=outcome.output,
-                           seconds=float(reply.get("seconds", 0.0) or 0.0))
+                           seconds=float(reply.get("seconds", 0.0) or 0.0),
+                           peak_memory_bytes=_opt_int([reply.get("peak_memory_bytes")]))
 
     def _exchange(self, request: tuple[dict, list] | None, timeout: float) -> CallOutcome:
         """Send a request (if any) and wait for one reply, draining output meanwhile."""

@@ -85,6 +85,7 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
     torch.manual_seed(0)
     limits = request["limits"]
     guard.apply_rlimits(limits["memory_mb"], limits["cpu_seconds"], limits["output_kb"])
+    memory = _PeakMemory()  # opened before the audit hook, which would refuse it
     guard.sanitize_sys_path(sandbox_dir, request["hidden_roots"])
     _forbid_calls(request.get("forbidden", []), attempt_path)
     guard.install_audit_hook(sandbox_dir, request["hidden_roots"], ATTEMPT_MODULE)
@@ -104,7 +105,7 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
             return
         header, buffers = frame
         if header.get("op") == "call":
-            _send_reply(chan, _call(module, header, buffers))
+            _send_reply(chan, _call(module, header, buffers, memory))
         else:
             _send(chan, {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
                                                 "message": "unknown request", "mro": []}})
@@ -120,7 +121,8 @@ def _import_attempt(path: str) -> Any:
     return module
 
 
-def _call(module: Any, header: dict[str, Any], buffers: list[bytes]) -> tuple[dict, list]:
+def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
+          memory: _PeakMemory) -> tuple[dict, list]:
     import torch
 
     name = header.get("fn")
@@ -142,10 +144,17 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes]) -> tuple[di
             container = args if isinstance(key, int) else kwargs
             container[key] = container[key].detach().clone().requires_grad_(True)
             wrt.append(container[key])
+    measure = bool(header.get("measure_memory"))
+    if measure:
+        import gc
+
+        gc.collect()
+        baseline = memory.reset()
     started = time.perf_counter()
     try:
         result = fn(*args, **kwargs)
         elapsed = time.perf_counter() - started
+        peak = memory.peak() - baseline if measure else None
         grads = None
         if grad:
             grads = _backward(result, grad, buffers, wrt)
@@ -155,6 +164,8 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes]) -> tuple[di
         _flush()
     out_buffers: list[bytes] = []
     reply: dict[str, Any] = {"ok": True, "seconds": elapsed}
+    if peak is not None:
+        reply["peak_memory_bytes"] = peak
     try:
         reply["value"] = protocol.encode(result, out_buffers)
         if grads is not None:
@@ -269,6 +280,36 @@ def _resolve(dotted: str) -> Any:
             obj = getattr(obj, part, None)
         return obj
     return None
+
+
+class _PeakMemory:
+    """Peak resident memory of this process, resettable (Linux /proc/self/clear_refs)."""
+
+    def __init__(self) -> None:
+        try:
+            self._clear = os.open("/proc/self/clear_refs", os.O_WRONLY)
+        except OSError:
+            self._clear = None
+
+    def reset(self) -> int:
+        """Reset the peak to the current resident size and return that size in bytes."""
+        if self._clear is not None:
+            try:
+                os.write(self._clear, b"5")
+            except OSError:
+                pass
+        return self._status("VmRSS")
+
+    def peak(self) -> int:
+        return self._status("VmHWM")
+
+    @staticmethod
+    def _status(field: str) -> int:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+        return 0
 
 
 # --- framing over the channel ----------------------------------------------------
