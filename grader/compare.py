@@ -150,9 +150,9 @@ def agree(a: Any, b: Any, tol: Tolerance) -> bool:
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
         if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
             return False
-        if a.shape != b.shape:
+        if a.shape != b.shape or a.dtype != b.dtype:
             return False
-        if not (a.is_floating_point() and b.is_floating_point()):
+        if not a.is_floating_point():
             return bool(torch.equal(a.detach().cpu().to(torch.float64), b.detach().cpu().to(torch.float64)))
         return bool(torch.allclose(a.detach().double(), b.detach().double(),
                                    rtol=tol.rtol, atol=tol.atol, equal_nan=True))

@@ -4,7 +4,7 @@ For every call the hidden tests forwarded, the reference and each known mistake
 run on the same inputs. A mistake *explains* a failing check when it agrees with
 the attempt on every call of that check and is itself wrong there. The diagnosis
 is the mistake that explains the most failing checks (ties: the one that agrees
-with the attempt on the most calls overall), if it explains at least half of them.
+with the attempt on the most calls overall), if it explains at least a third of them.
 Raised errors agree when their type and first message line are the same.
 """
 
@@ -65,7 +65,7 @@ def diagnose(problem: Problem, log: CallLog, checks: list[CheckResult],
         for test, idxs in per_check.items()
     }
     best_explained, best_agreement, _, best = ranked[0]
-    if best_explained == 0 or best_explained * 2 < len(failing):
+    if best_explained == 0 or best_explained * 3 < len(failing):
         return None, check_diag  # explains too little of what went wrong to name it
     return Diagnosis(
         mistake_id=best.id, title=best.title.get(lang) or best.title["en"],

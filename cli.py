@@ -1,0 +1,298 @@
+"""attn-practice: practise attention mechanisms for ML interviews, with feedback that teaches.
+
+This module only parses arguments, calls `grader`, and renders. Errors from the
+core are `GraderError`s, turned into one message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.text import Text
+
+from grader.config import resolve_settings
+from grader.errors import GraderError
+
+app = typer.Typer(
+    name="attn-practice",
+    help="Practise attention mechanisms in PyTorch, with an autograder that teaches.\n\n"
+         "Start here:  attn-practice list  ->  attn-practice show 5  ->  attn-practice start 5"
+         "  ->  attn-practice submit 5",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+error_console = Console(stderr=True, highlight=False)
+
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+
+
+class Format(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+    junit = "junit"
+
+
+Workspace = Annotated[Optional[Path], typer.Option(
+    "--workspace", envvar="ATTN_PRACTICE_WORKSPACE", show_envvar=True,
+    help="Folder for attempts and progress [default: ~/attn-practice].")]
+ProblemsDir = Annotated[Optional[Path], typer.Option(
+    "--problems-dir", envvar="ATTN_PRACTICE_PROBLEMS", show_envvar=True,
+    help="Another problem collection (its solutions/ beside it).")]
+Lang = Annotated[Optional[str], typer.Option(
+    "--lang", envvar="ATTN_PRACTICE_LANG", show_envvar=True, help="Statement language: en or zh.")]
+ProblemId = Annotated[str, typer.Argument(help="problem7, 7 or the slug (multi-head-attention).")]
+
+
+def _app(workspace: Optional[Path], problems_dir: Optional[Path], lang: Optional[str] = None):
+    from grader.api import App
+
+    return App(resolve_settings(problems_dir, workspace, lang))
+
+
+def _plain() -> bool:
+    return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+
+
+def _console(plain: bool | None = None) -> Console:
+    from grader.render.console import make_console
+
+    return make_console(_plain() if plain is None else plain)
+
+
+@contextlib.contextmanager
+def errors_handled() -> Iterator[None]:
+    """The one place where core errors become a message and exit code 2."""
+    try:
+        yield
+    except GraderError as err:
+        error_console.print(Text.assemble(("error: ", "bold red"), str(err)))
+        if err.hint:
+            error_console.print(Text(err.hint, style="yellow"))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _notify_store(application) -> None:
+    store = application._store
+    if store is not None and store.moved_aside is not None:
+        error_console.print(Text(
+            f"warning: the progress store was damaged; it was moved to {store.moved_aside} "
+            "and a new one started.", style="yellow"))
+
+
+@app.command("list")
+def list_(
+    kind: Annotated[Optional[str], typer.Option(help="code or quiz.")] = None,
+    tag: Annotated[Optional[str], typer.Option(help="Only problems with this tag.")] = None,
+    difficulty: Annotated[Optional[str], typer.Option(help="easy, medium or hard.")] = None,
+    workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None,
+) -> None:
+    """List the problems with your status and best score.
+
+    Example: attn-practice list --kind code --difficulty easy
+    """
+    from grader.render.tables import render_list
+
+    with errors_handled():
+        application = _app(workspace, problems_dir, lang)
+        rows = application.list_rows(kind, tag, difficulty)
+        render_list(_console(), rows, _plain())
+        _notify_store(application)
+
+
+@app.command()
+def show(problem: ProblemId, workspace: Workspace = None, problems_dir: ProblemsDir = None,
+         lang: Lang = None) -> None:
+    """Show a problem's statement (Markdown), with its signature and a worked example.
+
+    Example: attn-practice show 7 --lang zh
+    """
+    with errors_handled():
+        application = _app(workspace, problems_dir, lang)
+        p = application.problem(problem)
+        text = application.statement(p)
+        console = _console()
+        console.print(Text(f"{p.id} · {p.slug} · {p.kind.value} · {p.difficulty} · "
+                           f"{', '.join(p.tags)}", style="dim"))
+        console.print(Markdown(text) if not _plain() else Text(text))
+        console.print(Text(f"Next: attn-practice start {p.id}", style="bold"))
+
+
+@app.command()
+def start(problem: ProblemId,
+          force: Annotated[bool, typer.Option("--force", help="Replace an existing attempt with "
+                                              "the stub (a backup is kept).")] = False,
+          workspace: Workspace = None, problems_dir: ProblemsDir = None) -> None:
+    """Copy the problem's stub into your workspace and print its path.
+
+    An existing attempt is never overwritten without --force.
+    Example: attn-practice start 5
+    """
+    with errors_handled():
+        application = _app(workspace, problems_dir)
+        p = application.problem(problem)
+        outcome = application.start(p, force=force)
+        console = _console()
+        if outcome.created:
+            console.print(Text.assemble("Your attempt: ", (str(outcome.path), "bold")))
+            if outcome.backup:
+                console.print(f"The previous attempt was kept as {outcome.backup}")
+            console.print(f"Edit it, then run: attn-practice submit {p.id}")
+        else:
+            console.print(Text.assemble("You already have an attempt: ", (str(outcome.path), "bold")))
+            console.print(f"It was kept. To start over from the stub: attn-practice start {p.id} "
+                          "--force (a backup is kept).")
+
+
+@app.command()
+def submit(
+    problem: ProblemId,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Grade this file instead of "
+                                                 "the workspace attempt.")] = None,
+    format: Annotated[Optional[Format], typer.Option(
+        "--format", help="rich, plain, json (Exercism v3 + ours) or junit. Default: rich on a "
+        "terminal, plain otherwise.")] = None,
+    workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None,
+) -> None:
+    """Grade your attempt, print feedback, record the result.
+
+    Exit code 0 when every check passes, 1 when not, 2 for usage errors.
+    Example: attn-practice submit 7 --format json > result.json
+    """
+    with errors_handled():
+        application = _app(workspace, problems_dir, lang)
+        p = application.problem(problem)
+        result = application.submit(p, file)
+        _render_result(result, p.title_in(application.settings.lang), format)
+        _notify_store(application)
+    raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
+
+
+def _render_result(result, title: str, format: Optional[Format]) -> None:
+    from grader.render import machine
+
+    chosen = format or (Format.plain if _plain() else Format.rich)
+    if chosen is Format.json:
+        typer.echo(machine.to_json(result))
+    elif chosen is Format.junit:
+        typer.echo(machine.to_junit(result))
+    else:
+        from grader.render.console import render_submission
+
+        plain = chosen is Format.plain
+        render_submission(_console(plain), result, f"{result.problem_id} · {title}", plain)
+
+
+@app.command()
+def hint(problem: ProblemId, workspace: Workspace = None, problems_dir: ProblemsDir = None,
+         lang: Lang = None) -> None:
+    """Show the next hint: from a nudge to nearly the answer. Remembers how many you saw.
+
+    Example: attn-practice hint 9
+    """
+    with errors_handled():
+        application = _app(workspace, problems_dir, lang)
+        p = application.problem(problem)
+        view = application.hint(p)
+        console = _console()
+        console.print(Text(f"Hint {view.index + 1} of {view.total} for {p.id}", style="bold"))
+        console.print(Text(view.text))
+        if view.index + 1 < view.total:
+            console.print(Text(f"Another one: attn-practice hint {p.id}", style="dim"))
+
+
+@app.command()
+def solution(problem: ProblemId,
+             force: Annotated[bool, typer.Option("--force", help="Show it before passing "
+                                                 "(recorded as a reveal).")] = False,
+             workspace: Workspace = None, problems_dir: ProblemsDir = None) -> None:
+    """Show the reference solution and its explanation (after you pass, or with --force).
+
+    Example: attn-practice solution 5
+    """
+    from rich.syntax import Syntax
+
+    with errors_handled():
+        application = _app(workspace, problems_dir)
+        p = application.problem(problem)
+        view = application.solution(p, force=force)
+        console = _console()
+        if view.forced:
+            console.print(Text("Revealed before passing (recorded).", style="yellow"))
+        lexer = "python" if view.path.suffix == ".py" else "toml"
+        console.print(Syntax(view.source, lexer, line_numbers=False, theme="ansi_dark")
+                      if not _plain() else Text(view.source))
+
+
+@app.command()
+def progress(workspace: Workspace = None, problems_dir: ProblemsDir = None) -> None:
+    """Overall and per-tag progress, streaks, and recent submissions.
+
+    Example: attn-practice progress
+    """
+    from grader.render.tables import render_progress
+
+    with errors_handled():
+        application = _app(workspace, problems_dir)
+        render_progress(_console(), application.progress(), _plain())
+        _notify_store(application)
+
+
+@app.command()
+def reset(problem: ProblemId, workspace: Workspace = None,
+          problems_dir: ProblemsDir = None) -> None:
+    """Restore the stub, keeping a backup of your attempt.
+
+    Example: attn-practice reset 7
+    """
+    with errors_handled():
+        application = _app(workspace, problems_dir)
+        p = application.problem(problem)
+        outcome = application.reset(p)
+        console = _console()
+        console.print(Text.assemble("Restored the stub at ", (str(outcome.path), "bold")))
+        if outcome.backup:
+            console.print(f"Your attempt was kept as {outcome.backup}")
+
+
+@app.command()
+def validate(
+    problems: Annotated[Optional[list[str]], typer.Argument(
+        help="Problems to check [default: all].")] = None,
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Prove problems are sound: files complete, reference passes, stub fails, every known
+    mistake fails and is diagnosed as itself, same verdicts twice, within the time budget.
+
+    Exit code 0 when every problem is valid, 1 otherwise.
+    Example: attn-practice validate 5 7 9
+    """
+    from grader.render.tables import render_validation
+
+    with errors_handled():
+        application = _app(None, problems_dir)
+        status = error_console.status("validating...") if not _plain() else contextlib.nullcontext()
+        with status as spinner:
+            def on_start(pid: str) -> None:
+                if spinner is not None:
+                    spinner.update(f"validating {pid}...")
+            reports = application.validate(problems, on_start=on_start)
+        render_validation(_console(), reports, _plain())
+    raise typer.Exit(0 if all(r.ok for r in reports) else EXIT_FAIL)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""What each command does, as plain functions over settings; cli.py only parses and renders.
+
+Heavy modules (torch, pytest, the sandbox) are imported inside the functions that
+need them, so `list`, `show` and `hint` start fast.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.catalog import BrokenProblem, Catalog, Kind, Problem
+from grader.config import Settings
+from grader.errors import SolutionLockedError
+from grader.progress import ProblemProgress, ProgressStore, SubmissionRow, streaks
+from grader.workspace import StartOutcome, Workspace
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: str
+    title: str
+    kind: str
+    difficulty: str
+    tags: tuple[str, ...]
+    status: str  # new | started | failed | passed | broken
+    best_score: float | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class HintView:
+    index: int  # 0-based
+    total: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SolutionView:
+    path: Path
+    source: str
+    forced: bool
+
+
+@dataclass(frozen=True)
+class TagProgress:
+    tag: str
+    passed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    passed: int
+    total: int
+    attempted: int
+    submissions: int
+    current_streak: int
+    longest_streak: int
+    tags: list[TagProgress]
+    recent: list[SubmissionRow]
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._catalog: Catalog | None = None
+        self._store: ProgressStore | None = None
+        self.workspace = Workspace(settings.workspace)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog.load(self.settings.problems_dir, self.settings.solutions_dir)
+        return self._catalog
+
+    @property
+    def store(self) -> ProgressStore:
+        if self._store is None:
+            self._store = ProgressStore(self.settings.workspace)
+        return self._store
+
+    def problem(self, query: str) -> Problem:
+        return self.catalog.get(query)
+
+    # -- learner commands ----------------------------------------------------------
+
+    def list_rows(self, kind: str | None = None, tag: str | None = None,
+                  difficulty: str | None = None) -> list[ListRow]:
+        progress = self.store.summary() if (self.settings.workspace / "progress.sqlite3").exists() \
+            else {}
+        rows = []
+        for p in self.catalog.problems:
+            if kind and p.kind.value != kind:
+                continue
+            if tag and tag not in p.tags:
+                continue
+            if difficulty and p.difficulty != difficulty:
+                continue
+            prog = progress.get(p.id)
+            status = prog.status if prog else (
+                "started" if self.workspace.attempt_path(p).exists() else "new")
+            rows.append(ListRow(p.id, p.title_in(self.settings.lang), p.kind.value, p.difficulty,
+                                p.tags, status, prog.best_score if prog else None))
+        if not (kind or tag or difficulty):
+            for b in self.catalog.broken:
+                rows.append(ListRow(b.id, "(cannot be loaded)", "?", "?", (), "broken", None,
+                                    error=str(b.error)))
+            rows.sort(key=lambda r: int(r.id.removeprefix("problem")) if r.id.removeprefix(
+                "problem").isdigit() else 10**9)
+        return rows
+
+    def statement(self, problem: Problem, lang: str | None = None) -> str:
+        path = problem.statement_path(lang or self.settings.lang)
+        if not path.is_file():
+            path = problem.statement_path("en")
+        return path.read_text(encoding="utf-8")
+
+    def start(self, problem: Problem, force: bool = False) -> StartOutcome:
+        outcome = self.workspace.start(problem, force=force)
+        self.store.record_start(problem.id)
+        return outcome
+
+    def reset(self, problem: Problem) -> StartOutcome:
+        return self.start(problem, force=True)
+
+    def submit(self, problem: Problem, file: Path | None = None):  # -> SubmissionResult
+        path, source = self.workspace.read_attempt(problem, file)
+        if problem.kind is Kind.QUIZ:
+            from grader.quiz import grade_quiz
+
+            result = grade_quiz(problem, path, source, lang=self.settings.lang)
+        else:
+            from grader.grading import grade_code
+
+            result = grade_code(problem, path, source=source, lang=self.settings.lang)
+        self.record(result)
+        return result
+
+    def record(self, result) -> None:  # result: SubmissionResult
+        self.store.record_submission(
+            result.problem_id, result.status.value, result.score, result.passed, result.total,
+            result.timing.total_seconds, result.attempt_sha256,
+            result.diagnosis.mistake_id if result.diagnosis else None)
+
+    def hint(self, problem: Problem) -> HintView:
+        if not problem.hints:
+            return HintView(0, 0, "This problem has no hints.")
+        index = self.store.next_hint(problem.id, len(problem.hints))
+        text = problem.hints[index].text
+        return HintView(index, len(problem.hints), text.get(self.settings.lang) or text["en"])
+
+    def solution(self, problem: Problem, force: bool = False) -> SolutionView:
+        passed = self.store.has_passed(problem.id)
+        if not passed and not force:
+            raise SolutionLockedError(
+                f"The solution of {problem.id} opens once you pass it.",
+                hint=f"Keep going (`attn-practice hint {problem.id}`), or see it now with "
+                     f"`attn-practice solution {problem.id} --force` (recorded as a reveal).")
+        path = problem.solution_path
+        self.store.record_reveal(problem.id, forced=not passed)
+        return SolutionView(path, path.read_text(encoding="utf-8"), forced=not passed)
+
+    def progress(self, today: str | None = None) -> ProgressView:
+        summary: dict[str, ProblemProgress] = self.store.summary()
+        problems = self.catalog.problems
+        passed = {pid for pid, p in summary.items() if p.status == "passed"}
+        tags: dict[str, list[str]] = {}
+        for p in problems:
+            for tag in p.tags:
+                tags.setdefault(tag, []).append(p.id)
+        day = today or time.strftime("%Y-%m-%d")
+        current, longest = streaks(self.store.activity_days(), day)
+        return ProgressView(
+            passed=len(passed & {p.id for p in problems}), total=len(problems),
+            attempted=sum(1 for p in summary.values() if p.attempts),
+            submissions=self.store.count_submissions(),
+            current_streak=current, longest_streak=longest,
+            tags=[TagProgress(t, len(passed & set(ids)), len(ids)) for t, ids in sorted(tags.items())],
+            recent=self.store.recent(10),
+        )
+
+    # -- instructor commands ----------------------------------------------------------
+
+    def validate(self, queries: list[str] | None = None, on_start=None):  # -> list[ProblemReport]
+        from grader.validate import validate_broken, validate_problem
+
+        targets: list[Problem | BrokenProblem]
+        if queries:
+            targets = [self.problem(q) for q in queries]
+        else:
+            targets = [*self.catalog.problems, *self.catalog.broken]
+        reports = []
+        for target in targets:
+            if on_start:
+                on_start(target.id)
+            if isinstance(target, BrokenProblem):
+                reports.append(validate_broken(target))
+            else:
+                reports.append(validate_problem(target))
+        return reports

@@ -1,0 +1,1 @@
+"""Turning results (grader.results) into pictures: Rich, plain text, JSON, JUnit XML."""

@@ -1,0 +1,215 @@
+"""The learner's report on a terminal: Rich with colour, or the same content in plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.render.text import (
+    KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
+from grader.results import CheckResult, CodeFrame, Comparison, Status, SubmissionResult
+
+FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
+INLINE_NUMEL = 9  # input tensors up to this size are printed with their values
+VERDICT_STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.ERROR: "bold magenta"}
+VERDICT_WORD = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
+
+
+def make_console(plain: bool, stderr: bool = False, width: int | None = None) -> Console:
+    if plain:
+        return Console(stderr=stderr, no_color=True, highlight=False, emoji=False,
+                       force_terminal=False, width=width or 100, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def render_submission(console: Console, result: SubmissionResult, title: str,
+                      plain: bool) -> None:
+    b = box.ASCII if plain else box.ROUNDED
+    console.print(_header(result, title, plain), )
+    if result.status is Status.ERROR:
+        console.print(_error_panel(result, b))
+    failing = result.failing
+    shown: list[CheckResult] = []
+    seen_messages: set[str] = set()
+    for check in failing:
+        key = f"{check.kind}:{check.message}" if check.comparison is None else check.name
+        if len(shown) < FULL_PANELS and key not in seen_messages:
+            shown.append(check)
+            seen_messages.add(key)
+    for check in shown:
+        console.print(_check_panel(check, result, b, plain))
+    rest = [c for c in failing if c not in shown]
+    if rest:
+        console.print(_rest_table(rest, b))
+    if result.load_output.strip():
+        console.print(Panel(Text(result.load_output.rstrip()), title="printed while importing",
+                            box=b, title_align="left"))
+    console.print(_footer(result, plain))
+
+
+def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType:
+    verdict = Text(VERDICT_WORD[result.status], style=VERDICT_STYLE[result.status])
+    line = Text.assemble(verdict, "  ", (title, "bold"))
+    body = [line]
+    if result.total:
+        pct = round(100 * result.score)
+        body.append(Text(f"{result.passed}/{result.total} checks passed ({pct}%)"))
+    if result.status is Status.ERROR:
+        body.append(Text("Your attempt could not be graded: " + result.message))
+    if result.diagnosis:
+        d = result.diagnosis
+        extra = "" if d.matched == d.compared else "; something else fails too"
+        body.append(Text.assemble(("Looks like a known mistake: ", "bold yellow"), (d.title, "yellow"),
+                                  f"  (explains {d.matched} of {d.compared} failing checks{extra})"))
+    elif result.status is Status.FAIL:
+        body.append(Text("No known mistake matches this attempt; see the first failing check.",
+                         style="dim"))
+    return Panel(Group(*body), box=box.ASCII if plain else box.HEAVY,
+                 border_style=VERDICT_STYLE[result.status].split()[-1], expand=False)
+
+
+def _error_panel(result: SubmissionResult, b: box.Box) -> RenderableType:
+    parts: list[RenderableType] = [Text(result.message, style="bold")]
+    frames = result.error_traceback.frames if result.error_traceback else []
+    if not frames and result.error_frame:
+        frames = [result.error_frame]
+    for frame in frames:
+        parts.append(_frame(frame))
+    return Panel(Group(*parts), title="could not grade", title_align="left", box=b,
+                 border_style="magenta")
+
+
+def _check_panel(check: CheckResult, result: SubmissionResult, b: box.Box,
+                 plain: bool) -> RenderableType:
+    parts: list[RenderableType] = []
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Checked", Text(check.description))
+    if check.call:
+        grid.add_row("Input", Text(check.call.signature()))
+        small = [(name or f"argument {i}", s) for i, (name, s) in enumerate(check.call.args)
+                 if s.values is not None and s.kind == "tensor"
+                 and s.shape is not None and _numel(s.shape) <= INLINE_NUMEL]
+        for name, summary in small[:3]:
+            grid.add_row("", Text(f"{name} = {_inline(summary.values)}"))
+    grid.add_row("Problem", Text(check.message, style="red"))
+    parts.append(grid)
+    if check.comparison:
+        parts.append(_comparison(check.comparison, b, plain))
+    if check.traceback and check.traceback.frames:
+        parts.append(Text("Your code:", style="bold"))
+        for frame in check.traceback.frames[-3:]:
+            parts.append(_frame(frame))
+    if check.diagnosis and result.diagnosis and check.diagnosis == result.diagnosis.mistake_id:
+        parts.append(Text.assemble(("Diagnosis: ", "bold yellow"), result.diagnosis.explanation))
+    elif check.diagnosis:
+        parts.append(Text.assemble(("Diagnosis: ", "bold yellow"),
+                                   f"this check fails the way known mistake {check.diagnosis!r} does."))
+    if check.output.strip():
+        parts.append(Panel(Text(check.output.rstrip()[-1500:]), title="your code printed",
+                           box=b, title_align="left"))
+    label = KIND_LABEL.get(check.kind, "failed") if check.kind else "failed"
+    return Panel(Group(*parts), title=Text(f"x {check.name}  ({label})"), title_align="left", box=b,
+                 border_style="red")
+
+
+def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:
+    table = Table(box=b, show_edge=True, pad_edge=False)
+    table.add_column(comp.what, style="bold")
+    table.add_column("expected")
+    table.add_column("yours")
+    for what, exp, act in comparison_rows(comp):
+        style = "red" if exp != act else ""
+        table.add_row(what, exp, Text(act, style=style))
+    parts: list[RenderableType] = [table]
+    parts += [Text(line, style="dim" if "allowed" in line else "") for line in comparison_summary(comp)]
+    if comp.expected_values is not None and comp.actual_values is not None:
+        heat = "weight" in comp.what and not plain
+        side = Table.grid(padding=(0, 3))
+        side.add_row(Text("expected", style="bold"), Text("yours", style="bold"))
+        side.add_row(_matrix(comp.expected_values, heat), _matrix(comp.actual_values, heat))
+        parts.append(side)
+    return Group(*parts)
+
+
+def _matrix(values: Any, heat: bool) -> RenderableType:
+    rows = values if isinstance(values, list) and values and isinstance(values[0], list) else [values]
+    if rows and rows[0] and isinstance(rows[0][0], list):  # 3-D: show the first matrix
+        rows = rows[0]
+    grid = Table.grid(padding=(0, 1))
+    for row in rows if isinstance(rows, list) else [[rows]]:
+        cells = row if isinstance(row, list) else [row]
+        grid.add_row(*[_cell(v, heat) for v in cells])
+    return grid
+
+
+def _cell(value: Any, heat: bool) -> Text:
+    text = fmt_num(value) if isinstance(value, float) else str(value)
+    if heat and isinstance(value, float) and 0.0 <= value <= 1.0:
+        level = int(232 + round(value * 23))  # the 24-step grey ramp of 256 colours
+        return Text(f"{text:>7}", style=f"{'black' if value > 0.5 else 'white'} on color({level})")
+    return Text(f"{text:>7}")
+
+
+def _inline(values: Any) -> str:
+    text = str(_short(values))
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _short(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_short(v) for v in values]
+    return float(f"{values:.4g}") if isinstance(values, float) else values
+
+
+def _numel(shape: list[int]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _frame(frame: CodeFrame) -> RenderableType:
+    lines = frame_lines(frame)
+    out = Text()
+    out.append(lines[0] + "\n", style="cyan")
+    for line in lines[1:]:
+        style = "bold" if line.startswith(" >") else ("red" if line.strip().startswith("^") else "dim")
+        out.append(line + "\n", style=style)
+    out.rstrip()
+    return out
+
+
+def _rest_table(rest: list[CheckResult], b: box.Box) -> RenderableType:
+    """The other failing checks, one row per distinct problem (a stub fails them all alike)."""
+    groups: dict[str, list[CheckResult]] = {}
+    for check in rest:
+        key = check.message if check.comparison is None else check.name
+        groups.setdefault(key, []).append(check)
+    table = Table(title=f"{len(rest)} more failing checks", box=b, title_justify="left")
+    table.add_column("check", no_wrap=True)
+    table.add_column("problem")
+    for checks in groups.values():
+        first = checks[0]
+        name = first.name + (f" (+{len(checks) - 1} more alike)" if len(checks) > 1 else "")
+        message = first.message if len(first.message) < 140 else first.message[:137] + "..."
+        table.add_row(Text(name), Text(message))
+    return table
+
+
+def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
+    t = result.timing
+    parts = []
+    if result.total:
+        parts.append(Text(
+            f"Timing: {t.total_seconds:.2f} s in all (sandbox start {t.sandbox_start_seconds:.2f} s, "
+            f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s)", style="dim"))
+    if result.next_step:
+        parts.append(Text.assemble(("Next: ", "bold"), result.next_step))
+    return Group(*parts)

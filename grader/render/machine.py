@@ -1,0 +1,117 @@
+"""Results for other tools: JSON in the Exercism test-runner v3 shape, and JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import asdict
+from typing import Any
+
+from grader.render.text import check_text, frame_lines
+from grader.results import RESULTS_VERSION, CheckResult, FailureKind, Status, SubmissionResult
+
+_ERRORED = {FailureKind.RAISED, FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.VIOLATION}
+
+
+def test_status(check: CheckResult) -> str:
+    if check.status is Status.PASS:
+        return "pass"
+    return "error" if check.status is Status.ERROR or check.kind in _ERRORED else "fail"
+
+
+def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
+    """Exercism v3 fields (version, status, message, tests[]) first, then ours."""
+    message = None
+    if result.status is Status.ERROR:
+        lines = [result.message]
+        frames = result.error_traceback.frames if result.error_traceback else []
+        for frame in frames or ([result.error_frame] if result.error_frame else []):
+            lines += frame_lines(frame)
+        message = "\n".join(lines)
+    tests = []
+    for check in result.checks:
+        entry: dict[str, Any] = {
+            "name": check.name,
+            "status": test_status(check),
+            "message": None if check.status is Status.PASS else check_text(check),
+            "output": check.output or None,
+            "test_code": check.call.signature() if check.call else check.description,
+            # our fields
+            "description": check.description,
+            "kind": check.kind.value if check.kind else None,
+            "diagnosis": check.diagnosis,
+            "duration_seconds": check.seconds,
+        }
+        if check.status is not Status.PASS:
+            entry["details"] = {
+                "problem": check.message,
+                "call": asdict(check.call) if check.call else None,
+                "comparison": asdict(check.comparison) if check.comparison else None,
+                "traceback": asdict(check.traceback) if check.traceback else None,
+            }
+        tests.append(entry)
+    return {
+        "version": RESULTS_VERSION,
+        "status": result.status.value,
+        "message": message,
+        "tests": tests,
+        "problem": result.problem_id,
+        "score": round(result.score, 4),
+        "passed": result.passed,
+        "total": result.total,
+        "diagnosis": asdict(result.diagnosis) if result.diagnosis else None,
+        "error": None if result.status is not Status.ERROR else {
+            "message": result.message,
+            "frame": asdict(result.error_frame) if result.error_frame else None,
+        },
+        "next_step": result.next_step,
+        "attempt": {"path": result.attempt_path, "sha256": result.attempt_sha256},
+        "timing": asdict(result.timing),
+    }
+
+
+def to_json(result: SubmissionResult) -> str:
+    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    return str(value)
+
+
+def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
+    name = suite_name or result.problem_id
+    failures = sum(1 for c in result.checks if test_status(c) == "fail")
+    errors = sum(1 for c in result.checks if test_status(c) == "error")
+    if result.status is Status.ERROR:
+        errors += 1
+    suites = ET.Element("testsuites", name="attn-practice", tests=str(max(result.total, 1)),
+                        failures=str(failures), errors=str(errors),
+                        time=f"{result.timing.total_seconds:.3f}")
+    suite = ET.SubElement(suites, "testsuite", name=name, tests=str(max(result.total, 1)),
+                          failures=str(failures), errors=str(errors), skipped="0",
+                          time=f"{result.timing.tests_seconds:.3f}")
+    props = ET.SubElement(suite, "properties")
+    for key, value in (("problem", result.problem_id), ("status", result.status.value),
+                       ("score", f"{result.score:.4f}"), ("passed", str(result.passed)),
+                       ("total", str(result.total)),
+                       ("diagnosis", result.diagnosis.mistake_id if result.diagnosis else ""),
+                       ("attempt_sha256", result.attempt_sha256)):
+        ET.SubElement(props, "property", name=key, value=value)
+    if result.status is Status.ERROR:
+        case = ET.SubElement(suite, "testcase", classname=name, name="load", time="0")
+        err = ET.SubElement(case, "error", message=result.message, type="AttemptError")
+        err.text = to_json_dict(result)["message"]
+    for check in result.checks:
+        case = ET.SubElement(suite, "testcase", classname=name, name=check.name,
+                             time=f"{check.seconds:.3f}")
+        status = test_status(check)
+        if status != "pass":
+            tag = "failure" if status == "fail" else "error"
+            node = ET.SubElement(case, tag, message=check.message,
+                                 type=check.kind.value if check.kind else "failure")
+            node.text = check_text(check)
+        if check.output:
+            ET.SubElement(case, "system-out").text = check.output
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)

@@ -1,0 +1,191 @@
+"""`validate`: prove a problem is well-formed and its hidden tests have teeth.
+
+For each code problem: the files and metadata are complete; the reference passes
+every check within the time budget; the untouched stub fails; every known mistake
+fails at least one check and is diagnosed as itself; and a second run gives the
+same verdict for every check. Attempts run through the real sandbox, exactly as
+a learner's would.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.catalog import BrokenProblem, Kind, Problem
+from grader.errors import GraderError
+from grader.results import Status, SubmissionResult
+from grader.sandbox.client import ForkServer
+
+MIN_HINTS = 3
+MIN_MISTAKES = 3
+MIN_CHECKS = 10
+
+
+@dataclass
+class Finding:
+    step: str  # files | reference | stub | mistakes | repeat | budget
+    ok: bool
+    detail: str
+
+
+@dataclass
+class ProblemReport:
+    problem_id: str
+    title: str
+    findings: list[Finding] = field(default_factory=list)
+    checks: int = 0
+    reference_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    def add(self, step: str, ok: bool, detail: str = "") -> None:
+        self.findings.append(Finding(step, ok, detail))
+
+    def step_ok(self, step: str) -> bool | None:
+        relevant = [f.ok for f in self.findings if f.step == step]
+        return all(relevant) if relevant else None
+
+
+def validate_broken(broken: BrokenProblem) -> ProblemReport:
+    report = ProblemReport(broken.id, "(does not load)")
+    report.add("files", False, str(broken.error))
+    return report
+
+
+def validate_problem(problem: Problem, server: ForkServer | None = None) -> ProblemReport:
+    started = time.perf_counter()
+    report = ProblemReport(problem.id, problem.title["en"])
+    _check_files(problem, report)
+    if problem.kind is Kind.CODE and report.step_ok("files"):
+        try:
+            _check_code(problem, report, server)
+        except GraderError as err:
+            report.add("files", False, str(err))
+    elif problem.kind is Kind.QUIZ and report.step_ok("files"):
+        from grader.quiz import validate_quiz
+
+        validate_quiz(problem, report)
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def _check_files(problem: Problem, report: ProblemReport) -> None:
+    missing = []
+    for lang in ("en", "zh"):
+        path = problem.statement_path(lang)
+        if not path.is_file() or not path.read_text(encoding="utf-8").strip():
+            missing.append(path.name)
+    if not problem.stub_path.is_file():
+        missing.append(problem.stub_path.name)
+    if not problem.solution_path.is_file():
+        missing.append(f"solutions/{problem.solution_path.name}")
+    if problem.kind is Kind.CODE:
+        if not list(problem.tests_dir.glob("test_*.py")):
+            missing.append("tests/test_*.py")
+        for mistake in problem.mistakes:
+            if not mistake.path.is_file():
+                missing.append(f"mistakes/{mistake.path.name}")
+        listed = {m.path.name for m in problem.mistakes}
+        stray = sorted(p.name for p in (problem.folder / "mistakes").glob("*.py")
+                       if p.name not in listed and not p.name.startswith("_"))
+        if stray:
+            report.add("files", False, "mistake files not listed in problem.toml: " + ", ".join(stray))
+        if problem.stub_path.is_file() and "TODO" not in problem.stub_path.read_text("utf-8"):
+            report.add("files", False, "the stub has no TODO markers")
+        if len(problem.mistakes) < MIN_MISTAKES:
+            report.add("files", False, f"{len(problem.mistakes)} known mistakes; at least "
+                       f"{MIN_MISTAKES} are needed")
+    if missing:
+        report.add("files", False, "missing: " + ", ".join(missing))
+    if len(problem.hints) < MIN_HINTS:
+        report.add("files", False, f"{len(problem.hints)} hints; at least {MIN_HINTS} are needed")
+    todo = _todo_left(problem)
+    if todo:
+        report.add("files", False, f"TODO left in {todo}")
+    if report.step_ok("files") is None:
+        report.add("files", True, "complete")
+
+
+def _todo_left(problem: Problem) -> str | None:
+    """Scaffolded placeholders (`TODO(author)`) that an author has not replaced yet."""
+    paths = [problem.folder / "problem.toml", problem.statement_path("en"),
+             problem.statement_path("zh"), problem.solution_path]
+    for path in paths:
+        if path.is_file() and "TODO(author)" in path.read_text(encoding="utf-8"):
+            return path.name
+    return None
+
+
+def _grade(problem: Problem, path: Path, server: ForkServer | None) -> SubmissionResult:
+    from grader.grading import grade_code
+
+    return grade_code(problem, path, server=server)
+
+
+def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | None) -> None:
+    first: dict[str, SubmissionResult] = {}
+    t0 = time.perf_counter()
+    ref = _grade(problem, problem.solution_path, server)
+    report.reference_seconds = round(time.perf_counter() - t0, 2)
+    first["reference"] = ref
+    report.checks = ref.total
+    if ref.status is Status.PASS:
+        report.add("reference", True, f"passes {ref.total}/{ref.total}")
+    else:
+        why = ref.message or "; ".join(f"{c.name}: {c.message}" for c in ref.failing[:3])
+        report.add("reference", False, f"fails: {why}")
+    if ref.total and ref.total < MIN_CHECKS:
+        report.add("files", False, f"{ref.total} hidden checks; at least {MIN_CHECKS} are needed")
+    budget = problem.limits.time_budget_seconds
+    report.add("budget", ref.timing.tests_seconds <= budget,
+               f"hidden tests took {ref.timing.tests_seconds:.2f} s (budget {budget:g} s)")
+
+    stub = _grade(problem, problem.stub_path, server)
+    first["stub"] = stub
+    report.add("stub", stub.status is not Status.PASS,
+               "fails as it should" if stub.status is not Status.PASS else "passes: the tests "
+               "cannot tell an unsolved problem from a solved one")
+
+    caught, named, problems = 0, 0, []
+    for mistake in problem.mistakes:
+        result = _grade(problem, mistake.path, server)
+        first[f"mistake:{mistake.id}"] = result
+        if result.status is Status.PASS:
+            problems.append(f"{mistake.id} passes every check")
+            continue
+        caught += 1
+        got = result.diagnosis.mistake_id if result.diagnosis else None
+        if result.total and got != mistake.id:
+            problems.append(f"{mistake.id} is diagnosed as {got or 'nothing'}")
+        else:
+            named += 1
+    n = len(problem.mistakes)
+    report.add("mistakes", not problems,
+               f"{caught}/{n} caught, {named}/{n} diagnosed as themselves"
+               + ("; " + "; ".join(problems) if problems else ""))
+
+    differences = []
+    for label, before in first.items():
+        path = {"reference": problem.solution_path, "stub": problem.stub_path}.get(label)
+        if path is None:
+            path = next(m.path for m in problem.mistakes if f"mistake:{m.id}" == label)
+        again = _grade(problem, path, server)
+        if _verdicts(again) != _verdicts(before):
+            differences.append(label)
+    report.add("repeat", not differences,
+               "same verdicts on a second run" if not differences
+               else "verdicts changed on a second run: " + ", ".join(differences))
+
+
+def _verdicts(result: SubmissionResult) -> tuple:
+    return (result.status, tuple((c.name, c.status) for c in result.checks),
+            result.diagnosis.mistake_id if result.diagnosis else None)
+
+
+_ = re
