@@ -141,9 +141,10 @@ class Catalog:
 
     @classmethod
     def load(cls, problems_dir: Path, solutions_dir: Path | None = None) -> Catalog:
+        problems_dir = problems_dir.resolve()
         if not problems_dir.is_dir():
             raise ProblemFormatError(problems_dir, None, "the problems folder does not exist")
-        solutions = solutions_dir or problems_dir.parent / "solutions"
+        solutions = (solutions_dir or problems_dir.parent / "solutions").resolve()
         problems: list[Problem] = []
         broken: list[BrokenProblem] = []
         for folder in sorted(problems_dir.iterdir()):

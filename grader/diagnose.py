@@ -113,8 +113,9 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
             if not getattr(main, "requires_grad", False):
                 raise RuntimeError("output does not require grad")
             cot = record.grad["cotangent"].to(main.dtype)
+            loss = (main * cot).sum()  # scalar VJP, as in the sandbox
             grads = [None if g is None else g.detach()
-                     for g in torch.autograd.grad(main, wrt, cot, allow_unused=True)]
+                     for g in torch.autograd.grad(loss, wrt, allow_unused=True)]
     except Exception as err:  # noqa: BLE001 - a mistake that raises is an outcome too
         return Outcome(raised=type(err).__name__, message=_first_line(str(err)))
     value = _detach(value)

@@ -65,7 +65,8 @@ def grade_code(problem: Problem, attempt: Path, *, source: bytes | None = None,
     reference = load_trusted_module(problem.solution_path, "reference solution")
     policy = Policy(
         attempt_name=SANDBOX_ATTEMPT_NAME,
-        hidden_roots=(str(problem.folder.parent), str(problem.solutions_dir)),
+        # absolute: the sandbox resolves paths from its own folder
+        hidden_roots=(str(problem.folder.parent.resolve()), str(problem.solutions_dir.resolve())),
         forbidden=problem.forbidden,
         call_seconds=limits.call_seconds, memory_mb=limits.memory_mb,
         output_kb=limits.output_kb, cpu_seconds=limits.submission_seconds,
@@ -127,6 +128,7 @@ def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
     args = [
         str(problem.tests_dir), "-c", str(_INI), "--rootdir", str(problem.tests_dir),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
+        "-p", "no:unraisableexception",  # its gc passes at exit cost a second per run
         "--import-mode=importlib", "--capture=sys",
     ]
     dont_write = sys.dont_write_bytecode

@@ -46,15 +46,15 @@ class GradingPlugin:
 
     # -- fixtures for hidden tests ---------------------------------------------------
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def candidate(self) -> Candidate:
         return self._candidate
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def reference(self) -> ModuleType:
         return self._reference
 
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def problem(self) -> Problem:
         return self._problem
 

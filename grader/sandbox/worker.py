@@ -195,8 +195,12 @@ def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list
             "the output does not depend on the inputs through autograd (was it detached, "
             "converted to numpy or a Python number, or built with torch.tensor(...)?)")
     cotangent = protocol.decode(grad["cotangent"], buffers)
-    grads = torch.autograd.grad(out, wrt, grad_outputs=cotangent.to(out.dtype),
-                                allow_unused=True)
+    if tuple(out.shape) != tuple(cotangent.shape):
+        raise ValueError(f"your output has shape {tuple(out.shape)} but {tuple(cotangent.shape)} "
+                         "was expected, so its gradients cannot be checked")
+    # the VJP as a scalar: grad_outputs= would make torch import sympy (seconds)
+    loss = (out * cotangent.to(out.dtype)).sum()
+    grads = torch.autograd.grad(loss, wrt, allow_unused=True)
     return [None if g is None else g.detach() for g in grads]
 
 

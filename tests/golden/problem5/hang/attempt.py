@@ -1,0 +1,3 @@
+def attention(query, keys, values):
+    while True:
+        pass

@@ -1,0 +1,62 @@
+"""Golden scenarios: an attempt and the result it must get, one folder per scenario.
+
+tests/golden/<problem>/<scenario>/attempt.py is graded through the real sandbox;
+expected.json says the verdict, the score, the diagnosis, the kinds of failure,
+and a phrase the learner must read. Nothing here is mocked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.grading import grade_code, with_limits
+from grader.render.machine import to_json_dict, to_junit
+
+GOLDEN = Path(__file__).parent / "golden"
+SCENARIOS = sorted(p for p in GOLDEN.glob("*/*") if (p / "expected.json").is_file())
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{p.parent.name}/{p.name}" for p in SCENARIOS])
+def test_golden(scenario: Path, catalog) -> None:
+    expected = json.loads((scenario / "expected.json").read_text())
+    problem = catalog.get(scenario.parent.name)
+    limits = with_limits(problem, **expected.get("limits", {}))
+    result = grade_code(problem, scenario / "attempt.py", limits=limits)
+
+    assert result.status.value == expected["status"], result.message or result.failing[:1]
+    assert (result.passed, result.total) == (expected["passed"], expected["total"])
+    if "diagnosis" in expected:
+        got = result.diagnosis.mistake_id if result.diagnosis else None
+        assert got == expected["diagnosis"]
+    if "kinds" in expected:
+        assert sorted({c.kind.value for c in result.failing}) == expected["kinds"]
+    text = result.message or (result.failing[0].message if result.failing else "")
+    if "message_contains" in expected:
+        assert expected["message_contains"] in text
+    if "first_failing" in expected:
+        assert result.failing[0].name == expected["first_failing"]
+    if "frame_line" in expected:
+        assert result.error_frame is not None and result.error_frame.line == expected["frame_line"]
+        assert any(n == expected["frame_line"] for n, _ in result.error_frame.lines)
+    if "traceback_line" in expected:
+        frames = result.failing[0].traceback.frames
+        assert frames and frames[-1].line == expected["traceback_line"]
+        assert frames[-1].path == str(scenario / "attempt.py")
+
+    # every result renders to the machine formats
+    doc = to_json_dict(result)
+    assert doc["version"] == 3 and doc["status"] == expected["status"]
+    json.dumps(doc, allow_nan=False)
+    assert "<testsuites" in to_junit(result)
+
+
+def test_each_known_mistake_of_problem5_is_named(catalog) -> None:
+    """Submitted as an attempt, every known mistake fails and is diagnosed as itself."""
+    problem = catalog.get("problem5")
+    for mistake in problem.mistakes:
+        result = grade_code(problem, mistake.path)
+        assert result.status.value == "fail", mistake.id
+        assert result.diagnosis is not None and result.diagnosis.mistake_id == mistake.id
