@@ -135,6 +135,7 @@ def start(problem: ProblemId,
     """Copy the problem's stub into your workspace and print its path.
 
     An existing attempt is never overwritten without --force.
+
     Example: attn-practice start 5
     """
     with errors_handled():
@@ -166,6 +167,7 @@ def submit(
     """Grade your attempt, print feedback, record the result.
 
     Exit code 0 when every check passes, 1 when not, 2 for usage errors.
+
     Example: attn-practice submit 7 --format json > result.json
     """
     with errors_handled():
@@ -274,6 +276,7 @@ def validate(
     mistake fails and is diagnosed as itself, same verdicts twice, within the time budget.
 
     Exit code 0 when every problem is valid, 1 otherwise.
+
     Example: attn-practice validate 5 7 9
     """
     from grader.render.tables import render_validation

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from grader.catalog import DEFAULT_TOLERANCES, Tolerance
-from grader.compare import compare_tensors, summarize, tolerance_for
+from grader.compare import compare_tensors, small_values, summarize, tolerance_for
 from grader.remote import AttemptError, RemoteFunction
 from grader.results import Comparison, FailureKind
 
@@ -95,7 +95,15 @@ def expect_finite(actual: Any, what: str = "output") -> None:
         raise CheckFailure(FailureKind.TYPE, f"{what}: expected a torch.Tensor")
     if actual.is_floating_point() and not torch.isfinite(actual).all():
         nan, inf = int(torch.isnan(actual).sum()), int(torch.isinf(actual).sum())
-        raise CheckFailure(FailureKind.NOT_FINITE, f"{what}: {nan} NaN and {inf} Inf values")
+        bad = ~torch.isfinite(actual)
+        first = [int(i) for i in torch.nonzero(bad)[0]] if actual.dim() else []
+        comp = Comparison(what=what, actual_shape=list(actual.shape),
+                          actual_dtype=str(actual.dtype).removeprefix("torch."),
+                          actual_nan=nan, actual_inf=inf, total=actual.numel(),
+                          mismatched=int(bad.sum()), worst_index=first or None,
+                          actual_values=small_values(actual))
+        raise CheckFailure(FailureKind.NOT_FINITE,
+                           f"{what}: {nan} NaN and {inf} Inf values (first at {first})", comp)
 
 
 def expect_true(condition: bool, message: str, kind: FailureKind = FailureKind.OTHER) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Any
@@ -71,12 +73,30 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
 
 
 def to_json(result: SubmissionResult) -> str:
-    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False, allow_nan=False,
-                      default=_jsonable)
+    return json.dumps(strict_json(to_json_dict(result)), indent=2, ensure_ascii=False,
+                      allow_nan=False, default=_jsonable)
+
+
+def strict_json(value: Any) -> Any:
+    """JSON has no NaN or Infinity: such floats become the strings "NaN", "Infinity", "-Infinity"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:
     return str(value)
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str | None) -> str:
+    return _XML_BAD.sub("\ufffd", text or "")
 
 
 def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
@@ -100,18 +120,18 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
         ET.SubElement(props, "property", name=key, value=value)
     if result.status is Status.ERROR:
         case = ET.SubElement(suite, "testcase", classname=name, name="load", time="0")
-        err = ET.SubElement(case, "error", message=result.message, type="AttemptError")
-        err.text = to_json_dict(result)["message"]
+        err = ET.SubElement(case, "error", message=_xml(result.message), type="AttemptError")
+        err.text = _xml(to_json_dict(result)["message"])
     for check in result.checks:
         case = ET.SubElement(suite, "testcase", classname=name, name=check.name,
                              time=f"{check.seconds:.3f}")
         status = test_status(check)
         if status != "pass":
             tag = "failure" if status == "fail" else "error"
-            node = ET.SubElement(case, tag, message=check.message,
+            node = ET.SubElement(case, tag, message=_xml(check.message),
                                  type=check.kind.value if check.kind else "failure")
-            node.text = check_text(check)
+            node.text = _xml(check_text(check))
         if check.output:
-            ET.SubElement(case, "system-out").text = check.output
+            ET.SubElement(case, "system-out").text = _xml(check.output)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True)

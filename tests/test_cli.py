@@ -1,0 +1,189 @@
+"""The commands as a learner and an instructor use them, run in-process with CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden" / "problem5"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(cli.app, list(args))
+
+
+def test_help_explains_every_command_with_an_example() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    commands = ["list", "show", "start", "submit", "hint", "solution", "progress", "reset",
+                "validate"]
+    for name in commands:
+        assert name in result.stdout
+        sub = run(name, "--help")
+        assert sub.exit_code == 0, name
+        assert "Example: attn-practice " + name in " ".join(sub.stdout.split()), name
+
+
+def test_list_shows_problems_with_status(temp_workspace: Path) -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    assert "problem5" in result.stdout and "Simple attention" in result.stdout
+    assert "new" in result.stdout
+    run("start", "5")
+    assert "started" in run("list").stdout
+
+
+def test_list_filters(temp_workspace: Path) -> None:
+    out = run("list", "--tag", "softmax", "--kind", "code").stdout
+    assert "problem5" in out
+    assert "problem5" not in run("list", "--difficulty", "hard").stdout
+
+
+def test_show_in_english_and_chinese() -> None:
+    en = run("show", "problem5")
+    assert en.exit_code == 0 and "Worked example" in en.stdout
+    zh = run("show", "simple-attention", "--lang", "zh")
+    assert zh.exit_code == 0 and "示例" in zh.stdout
+
+
+def test_unknown_id_suggests_close_ones() -> None:
+    result = run("show", "simple-atention")
+    assert result.exit_code == 2
+    assert "No problem is called 'simple-atention'" in result.stderr
+    assert "simple-attention" in result.stderr
+
+
+def test_start_never_overwrites_without_force(temp_workspace: Path) -> None:
+    first = run("start", "5")
+    attempt = temp_workspace / "problem5" / "attempt.py"
+    assert first.exit_code == 0 and attempt.is_file()
+    attempt.write_text("# my work\n")
+    again = run("start", "5")
+    assert again.exit_code == 0 and "already have an attempt" in again.stdout
+    assert attempt.read_text() == "# my work\n"
+    forced = run("start", "5", "--force")
+    assert forced.exit_code == 0 and "kept as" in forced.stdout
+    backups = list((temp_workspace / "problem5" / "backups").iterdir())
+    assert [b.read_text() for b in backups] == ["# my work\n"]
+    assert "TODO" in attempt.read_text()
+
+
+def test_reset_restores_the_stub_and_keeps_a_backup(temp_workspace: Path) -> None:
+    run("start", "5")
+    attempt = temp_workspace / "problem5" / "attempt.py"
+    attempt.write_text("x = 1\n")
+    result = run("reset", "5")
+    assert result.exit_code == 0 and "TODO" in attempt.read_text()
+    assert any(b.read_text() == "x = 1\n" for b in (temp_workspace / "problem5" / "backups").iterdir())
+
+
+def test_submit_without_attempt_is_a_usage_error() -> None:
+    result = run("submit", "5")
+    assert result.exit_code == 2
+    assert "attn-practice start problem5" in result.stderr
+
+
+def test_submit_right_then_solution_and_progress(temp_workspace: Path) -> None:
+    locked = run("solution", "5")
+    assert locked.exit_code == 2 and "--force" in locked.stderr
+    run("start", "5")
+    shutil.copy(GOLDEN / "right" / "attempt.py", temp_workspace / "problem5" / "attempt.py")
+    result = run("submit", "5")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.lstrip("+ -\n|").startswith("PASS") or "PASS" in result.stdout.splitlines()[1]
+    assert "19/19 checks passed" in result.stdout
+    solution = run("solution", "5")
+    assert solution.exit_code == 0 and "def attention" in solution.stdout
+    progress = run("progress")
+    assert progress.exit_code == 0 and "1/" in progress.stdout and "problem5" in progress.stdout
+    assert "100%" in run("list").stdout
+
+
+def test_submit_wrong_attempt_teaches(temp_workspace: Path) -> None:
+    mistake = REPO / "problems" / "problem5" / "mistakes" / "softmax_over_queries.py"
+    result = run("submit", "5", "--file", str(mistake), "--format", "plain")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert out.splitlines()[1].strip("| ").startswith("FAIL")
+    assert "Looks like a known mistake: Softmax over the query axis" in out
+    assert "Checked" in out and "Input" in out and "max abs error" in out
+    assert "use dim=-1" in out
+    assert "\x1b[" not in out  # plain: no colour codes
+
+
+def test_submit_json_is_the_only_thing_on_stdout(temp_workspace: Path) -> None:
+    result = run("submit", "5", "--file", str(GOLDEN / "nan" / "attempt.py"), "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["version"] == 3 and doc["status"] == "fail"
+    assert {"name", "status", "message", "output", "test_code"} <= set(doc["tests"][0])
+    assert doc["diagnosis"]["mistake_id"] == "softmax-without-max"
+    failing = [t for t in doc["tests"] if t["status"] != "pass"]
+    assert failing and failing[0]["details"]["comparison"]["actual_nan"] > 0
+
+
+def test_submit_junit_is_valid_xml(temp_workspace: Path) -> None:
+    result = run("submit", "5", "--file", str(GOLDEN / "syntax-error" / "attempt.py"),
+                 "--format", "junit")
+    assert result.exit_code == 1
+    root = ElementTree.fromstring(result.stdout.encode())
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    assert "SyntaxError" in suite.find("testcase/error").get("message")
+
+
+def test_syntax_error_shows_line_column_and_frame(temp_workspace: Path) -> None:
+    result = run("submit", "5", "--file", str(GOLDEN / "syntax-error" / "attempt.py"))
+    assert result.exit_code == 1
+    assert "line 4, column 15" in result.stdout
+    assert "> 4 | def attention Mechanism" in result.stdout
+
+
+def test_hints_advance_and_are_remembered(temp_workspace: Path) -> None:
+    first = run("hint", "5")
+    second = run("hint", "5")
+    assert "Hint 1 of" in first.stdout and "Hint 2 of" in second.stdout
+    assert "Hint 3 of" in run("hint", "problem5", "--lang", "zh").stdout
+
+
+def test_solution_force_is_recorded(temp_workspace: Path) -> None:
+    result = run("solution", "5", "--force")
+    assert result.exit_code == 0 and "Revealed before passing" in result.stdout
+
+
+def test_broken_problem_is_listed_while_others_still_work(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "problems" / "problem5", pack / "problems" / "problem5")
+    shutil.copytree(REPO / "problems" / "problem5", pack / "problems" / "problem6")
+    shutil.copytree(REPO / "solutions", pack / "solutions")
+    toml = pack / "problems" / "problem6" / "problem.toml"
+    toml.write_text(toml.read_text().replace('id = "problem5"', 'id = "problem6"')
+                    .replace('difficulty = "easy"', 'difficulty = 3'))
+    result = run("list", "--problems-dir", str(pack / "problems"))
+    assert result.exit_code == 0
+    assert "problem5" in result.stdout and "broken" in result.stdout
+    assert "problem.toml [difficulty]: must be str, got int" in " ".join(result.stdout.split())
+    shown = run("show", "6", "--problems-dir", str(pack / "problems"))
+    assert shown.exit_code == 2 and "[difficulty]" in shown.stderr
+
+
+@pytest.mark.parametrize("command", [["list"], ["show", "5"], ["hint", "5"]])
+def test_light_commands_do_not_import_torch(command: list[str], tmp_path: Path) -> None:
+    code = ("import sys; from typer.testing import CliRunner; import cli; "
+            f"r = CliRunner().invoke(cli.app, {command!r}); "
+            "assert r.exit_code == 0, r.output; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, env={"ATTN_PRACTICE_WORKSPACE": str(tmp_path), "PATH": "/usr/bin"},
+                         check=True)
+    assert out.stdout.strip() == "False"
