@@ -10,6 +10,7 @@ Raised errors agree when their type and first message line are the same.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -106,7 +107,9 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
             container[key] = container[key].detach().clone().requires_grad_(True)
             wrt.append(container[key])
     try:
-        value = fn(*args, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a mistake's warnings are not the learner's
+            value = fn(*args, **kwargs)
         grads = None
         if record.grad:
             main = value if record.grad.get("output") is None else value[record.grad["output"]]

@@ -45,7 +45,12 @@ def check_syntax(text: str, path: str) -> tuple[ast.Module | None, StaticProblem
 
 def find_forbidden(tree: ast.Module, text: str, path: str,
                    forbidden: tuple[str, ...]) -> StaticProblem | None:
-    """Any name, attribute or string constant that spells a forbidden call's last part."""
+    """An attribute (`F.scaled_dot_product_attention`) or a `from torch... import` of a forbidden call.
+
+    Bare names are not flagged: a learner's own function may share the name (problem9's
+    entry point is `scaled_dot_product_attention`). Disguised uses (getattr with a built
+    string) are refused at run time in the sandbox instead.
+    """
     if not forbidden:
         return None
     by_last = {f.rsplit(".", 1)[-1]: f for f in forbidden}
@@ -53,13 +58,8 @@ def find_forbidden(tree: ast.Module, text: str, path: str,
         hit = None
         if isinstance(node, ast.Attribute) and node.attr in by_last:
             hit = node.attr
-        elif isinstance(node, ast.Name) and node.id in by_last:
-            hit = node.id
-        elif isinstance(node, ast.alias) and node.name.rsplit(".", 1)[-1] in by_last:
-            hit = node.name.rsplit(".", 1)[-1]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and node.value in by_last:
-            hit = node.value
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            hit = next((a.name for a in node.names if a.name in by_last), None)
         if hit is not None:
             line = getattr(node, "lineno", 1)
             col = getattr(node, "col_offset", None)
