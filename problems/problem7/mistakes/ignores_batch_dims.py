@@ -1,0 +1,29 @@
+"""Known mistake: written for [m, d] inputs only; the first axis is taken as the sequence."""
+
+import math
+
+import torch
+
+
+def _check(d, d_v, num_heads):
+    if num_heads < 1:
+        raise ValueError(f"num_heads must be at least 1, got num_heads = {num_heads}")
+    if d % num_heads or d_v % num_heads:
+        raise ValueError(f"d = {d} and d_v = {d_v} must both be divisible by "
+                         f"num_heads = {num_heads}")
+
+
+def _split(x, h):
+    return x.reshape(x.shape[0], h, -1).transpose(0, 1)
+
+
+def _merge(x):
+    return x.transpose(0, 1).reshape(x.shape[1], -1)
+
+
+def multi_head_attention(query, keys, values, num_heads):
+    d = query.shape[-1]
+    _check(d, values.shape[-1], num_heads)
+    q, k, v = _split(query, num_heads), _split(keys, num_heads), _split(values, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d // num_heads)
+    return _merge(torch.softmax(scores, dim=-1) @ v)

