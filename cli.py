@@ -270,6 +270,8 @@ def reset(problem: ProblemId, workspace: Workspace = None,
 def validate(
     problems: Annotated[Optional[list[str]], typer.Argument(
         help="Problems to check [default: all].")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Problems validated in parallel.")] = 1,
     problems_dir: ProblemsDir = None,
 ) -> None:
     """Prove problems are sound: files complete, reference passes, stub fails, every known
@@ -288,7 +290,7 @@ def validate(
             def on_start(pid: str) -> None:
                 if spinner is not None:
                     spinner.update(f"validating {pid}...")
-            reports = application.validate(problems, on_start=on_start)
+            reports = application.validate(problems, on_start=on_start, jobs=jobs)
         render_validation(_console(), reports, _plain())
     raise typer.Exit(0 if all(r.ok for r in reports) else EXIT_FAIL)
 

@@ -183,7 +183,9 @@ class App:
 
     # -- instructor commands ----------------------------------------------------------
 
-    def validate(self, queries: list[str] | None = None, on_start=None):  # -> list[ProblemReport]
+    def validate(self, queries: list[str] | None = None, on_start=None,
+                 jobs: int = 1):  # -> list[ProblemReport]
+        """Validate problems in order, or in `jobs` worker processes (each with its own sandbox)."""
         from grader.validate import validate_broken, validate_problem
 
         targets: list[Problem | BrokenProblem]
@@ -191,12 +193,31 @@ class App:
             targets = [self.problem(q) for q in queries]
         else:
             targets = [*self.catalog.problems, *self.catalog.broken]
-        reports = []
-        for target in targets:
-            if on_start:
-                on_start(target.id)
-            if isinstance(target, BrokenProblem):
-                reports.append(validate_broken(target))
-            else:
-                reports.append(validate_problem(target))
-        return reports
+        broken = {t.id: validate_broken(t) for t in targets if isinstance(t, BrokenProblem)}
+        loaded = [t for t in targets if isinstance(t, Problem)]
+        done = {}
+        if jobs > 1 and len(loaded) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                futures = {pool.submit(_validate_in_worker, self.settings.problems_dir,
+                                       self.settings.solutions_dir, p.id): p.id for p in loaded}
+                for future in as_completed(futures):
+                    if on_start:
+                        on_start(f"{futures[future]} done")
+                    done[futures[future]] = future.result()
+        else:
+            for problem in loaded:
+                if on_start:
+                    on_start(problem.id)
+                done[problem.id] = validate_problem(problem)
+        return [done.get(t.id) or broken[t.id] for t in targets]
+
+
+def _validate_in_worker(problems_dir: Path, solutions_dir: Path, problem_id: str):
+    """Runs in a worker process of `validate --jobs N`."""
+    from grader.validate import validate_problem
+
+    return validate_problem(Catalog.load(problems_dir, solutions_dir).get(problem_id))

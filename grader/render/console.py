@@ -120,7 +120,7 @@ def _check_panel(check: CheckResult, result: SubmissionResult, b: box.Box,
 
 
 def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:
-    table = Table(box=b, show_edge=True, pad_edge=False)
+    table = Table(box=b, show_edge=True)
     table.add_column(comp.what, style="bold")
     table.add_column("expected")
     table.add_column("yours")
