@@ -118,7 +118,7 @@ class App:
         return path.read_text(encoding="utf-8")
 
     def start(self, problem: Problem, force: bool = False) -> StartOutcome:
-        outcome = self.workspace.start(problem, force=force)
+        outcome = self.workspace.start(problem, force=force, lang=self.settings.lang)
         self.store.record_start(problem.id)
         return outcome
 
@@ -137,6 +137,28 @@ class App:
             result = grade_code(problem, path, source=source, lang=self.settings.lang)
         self.record(result)
         return result
+
+    def quiz_questions(self, problem: Problem):  # -> tuple[Question, ...]
+        from grader.quiz import load_quiz
+
+        if problem.kind is not Kind.QUIZ:
+            from grader.errors import GraderError
+
+            raise GraderError(f"{problem.id} is a code problem, not a quiz.",
+                              hint=f"Write it with `attn-practice start {problem.id}`.")
+        return load_quiz(problem, with_key=False).questions
+
+    def submit_quiz_answers(self, problem: Problem, answers: dict):  # -> SubmissionResult
+        """Save interactive answers as the workspace sheet, then grade and record it."""
+        from grader.quiz import filled_sheet
+
+        path = self.workspace.attempt_path(problem)
+        if path.exists():
+            self.workspace.start(problem, force=True, lang=self.settings.lang)  # keeps a backup
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(filled_sheet(problem, answers, self.settings.lang), encoding="utf-8")
+        self.store.record_start(problem.id)
+        return self.submit(problem)
 
     def record(self, result) -> None:  # result: SubmissionResult
         self.store.record_submission(

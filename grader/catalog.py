@@ -103,7 +103,8 @@ class Problem:
 
     @property
     def stub_path(self) -> Path:
-        return self.folder / ("stub.py" if self.kind is Kind.CODE else "answers.toml")
+        """The code stub, or for quizzes the questions the answer sheet is made from."""
+        return self.folder / ("stub.py" if self.kind is Kind.CODE else "quiz.toml")
 
     @property
     def tests_dir(self) -> Path:

@@ -126,6 +126,7 @@ class CheckResult:
     output: str = ""
     diagnosis: str | None = None  # id of a matching known mistake
     seconds: float = 0.0
+    explanation: str = ""  # quizzes: shown after grading, right or wrong
 
 
 @dataclass
@@ -162,6 +163,7 @@ class SubmissionResult:
     attempt_sha256: str = ""
     timing: Timing = field(default_factory=Timing)
     next_step: str = ""
+    kind: str = "code"  # code | quiz
 
     @property
     def passed(self) -> int:

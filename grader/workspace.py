@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Problem
+from grader.catalog import Kind, Problem
 from grader.errors import AttemptNotFoundError, ProblemFormatError, WorkspaceError
 
 
@@ -28,7 +28,7 @@ class Workspace:
     def backups_dir(self, problem: Problem) -> Path:
         return self.root / problem.id / "backups"
 
-    def start(self, problem: Problem, force: bool = False) -> StartOutcome:
+    def start(self, problem: Problem, force: bool = False, lang: str = "en") -> StartOutcome:
         """Copy the stub in; never overwrite an attempt unless forced, and then keep a backup."""
         target = self.attempt_path(problem)
         if not problem.stub_path.is_file():
@@ -38,14 +38,19 @@ class Workspace:
         backup = self._backup(problem, target) if target.exists() else None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(problem.stub_path, target)
+            if problem.kind is Kind.QUIZ:
+                from grader.quiz import answer_sheet
+
+                target.write_text(answer_sheet(problem, lang), encoding="utf-8")
+            else:
+                shutil.copyfile(problem.stub_path, target)
         except OSError as err:
             raise WorkspaceError(f"Cannot write {target}: {err.strerror}",
                                  hint="Choose another workspace with --workspace PATH.") from err
         return StartOutcome(target, created=True, backup=backup)
 
-    def reset(self, problem: Problem) -> StartOutcome:
-        return self.start(problem, force=True)
+    def reset(self, problem: Problem, lang: str = "en") -> StartOutcome:
+        return self.start(problem, force=True, lang=lang)
 
     def read_attempt(self, problem: Problem, path: Path | None = None) -> tuple[Path, bytes]:
         target = path or self.attempt_path(problem)

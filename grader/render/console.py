@@ -30,7 +30,12 @@ def make_console(plain: bool, stderr: bool = False, width: int | None = None) ->
 def render_submission(console: Console, result: SubmissionResult, title: str,
                       plain: bool) -> None:
     b = box.ASCII if plain else box.ROUNDED
-    console.print(_header(result, title, plain), )
+    console.print(_header(result, title, plain))
+    if result.kind == "quiz" and result.status is not Status.ERROR:
+        for check in result.checks:
+            console.print(_question_panel(check, b))
+        console.print(_footer(result, plain))
+        return
     if result.status is Status.ERROR:
         console.print(_error_panel(result, b))
     failing = result.failing
@@ -58,7 +63,8 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
     body = [line]
     if result.total:
         pct = round(100 * result.score)
-        body.append(Text(f"{result.passed}/{result.total} checks passed ({pct}%)"))
+        noun = "questions right" if result.kind == "quiz" else "checks passed"
+        body.append(Text(f"{result.passed}/{result.total} {noun} ({pct}%)"))
     if result.status is Status.ERROR:
         body.append(Text("Your attempt could not be graded: " + result.message))
     if result.diagnosis:
@@ -66,7 +72,7 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
         extra = "" if d.matched == d.compared else "; something else fails too"
         body.append(Text.assemble(("Looks like a known mistake: ", "bold yellow"), (d.title, "yellow"),
                                   f"  (explains {d.matched} of {d.compared} failing checks{extra})"))
-    elif result.status is Status.FAIL:
+    elif result.status is Status.FAIL and result.kind == "code":
         body.append(Text("No known mistake matches this attempt; see the first failing check.",
                          style="dim"))
     return Panel(Group(*body), box=box.ASCII if plain else box.HEAVY,
@@ -117,6 +123,19 @@ def _check_panel(check: CheckResult, result: SubmissionResult, b: box.Box,
     label = KIND_LABEL.get(check.kind, "failed") if check.kind else "failed"
     return Panel(Group(*parts), title=Text(f"x {check.name}  ({label})"), title_align="left", box=b,
                  border_style="red")
+
+
+def _question_panel(check: CheckResult, b: box.Box) -> RenderableType:
+    ok = check.status is Status.PASS
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("Question", Text(check.description))
+    grid.add_row("Yours", Text(check.message, style="green" if ok else "red"))
+    grid.add_row("Why", Text(check.explanation))
+    mark = "ok" if ok else "x"
+    return Panel(grid, title=Text(f"{mark} {check.name}"), title_align="left", box=b,
+                 border_style="green" if ok else "red")
 
 
 def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:
@@ -206,7 +225,7 @@ def _rest_table(rest: list[CheckResult], b: box.Box) -> RenderableType:
 def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
     t = result.timing
     parts = []
-    if result.total:
+    if result.total and result.kind == "code":
         parts.append(Text(
             f"Timing: {t.total_seconds:.2f} s in all (sandbox start {t.sandbox_start_seconds:.2f} s, "
             f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s)", style="dim"))
