@@ -125,8 +125,11 @@ def grade_code(problem: Problem, attempt: Path, *, source: bytes | None = None,
 def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
     import pytest
 
+    # rooted at the problems folder, each problem's test modules get their own names
+    # (problem5.tests.test_hidden); purging around the run means no problem ever sees
+    # another's (or a stale copy of its own) hidden tests in a long-lived process.
     args = [
-        str(problem.tests_dir), "-c", str(_INI), "--rootdir", str(problem.tests_dir),
+        str(problem.tests_dir), "-c", str(_INI), "--rootdir", str(problem.folder.parent),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
         "-p", "no:unraisableexception",  # its gc passes at exit cost a second per run
         "--import-mode=importlib", "--capture=sys",
@@ -134,12 +137,23 @@ def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
     dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # never write __pycache__ into the problem folder
     sink = io.StringIO()
+    _forget_hidden_tests(problem)
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = int(pytest.main(args, plugins=[plugin]))
         return code, sink.getvalue()
     finally:
         sys.dont_write_bytecode = dont_write
+        _forget_hidden_tests(problem)
+
+
+def _forget_hidden_tests(problem: Problem) -> None:
+    """Drop every imported module that lives in a problem's tests folder."""
+    root = str(problem.folder.parent.resolve())
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(root) and os.sep + "tests" + os.sep in file[len(root):]:
+            del sys.modules[name]
 
 
 def _load_failed(result: SubmissionResult, sandbox: object, text: str, display: str,
@@ -191,5 +205,3 @@ def with_limits(problem: Problem, **changes: float) -> Limits:
     """The problem's limits with some values replaced (tests and the grade command use this)."""
     return replace(problem.limits, **changes)
 
-
-_ = (FailureKind, CheckResult, os)
