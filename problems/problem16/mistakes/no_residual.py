@@ -1,0 +1,17 @@
+"""Known mistake: u = o replaces the query with what was read, instead of u = u + o."""
+
+import torch
+
+
+def multi_hop_attention(query, keys, values, hops):
+    if hops < 1:
+        raise ValueError(f"hops must be at least 1, got {hops}")
+    u = query
+    steps = []
+    for _ in range(hops):
+        scores = keys @ u
+        p = torch.softmax(scores, dim=-1)
+        o = p @ values
+        u = o
+        steps.append(p)
+    return u, torch.stack(steps)

@@ -1,0 +1,17 @@
+"""Known mistake: reads the keys instead of the values (o = p @ keys)."""
+
+import torch
+
+
+def multi_hop_attention(query, keys, values, hops):
+    if hops < 1:
+        raise ValueError(f"hops must be at least 1, got {hops}")
+    u = query
+    steps = []
+    for _ in range(hops):
+        scores = keys @ u
+        p = torch.softmax(scores, dim=-1)
+        o = p @ keys
+        u = u + o
+        steps.append(p)
+    return u, torch.stack(steps)

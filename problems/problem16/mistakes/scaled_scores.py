@@ -1,0 +1,19 @@
+"""Known mistake: scores scaled by 1/sqrt(d), as in a Transformer."""
+
+import math
+
+import torch
+
+
+def multi_hop_attention(query, keys, values, hops):
+    if hops < 1:
+        raise ValueError(f"hops must be at least 1, got {hops}")
+    u = query
+    steps = []
+    for _ in range(hops):
+        scores = keys @ u / math.sqrt(keys.shape[-1])
+        p = torch.softmax(scores, dim=-1)
+        o = p @ values
+        u = u + o
+        steps.append(p)
+    return u, torch.stack(steps)

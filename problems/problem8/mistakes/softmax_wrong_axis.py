@@ -1,0 +1,26 @@
+"""Known mistake: scores kept as a column [n, 1] and softmax taken over its size-1 axis (every
+weight 1)."""
+
+import math
+
+import torch
+
+
+def generate(memory, embedding, w_out, bos_id, eos_id, max_len):
+    ids = []
+    steps = []
+    prev = bos_id
+    while len(ids) < max_len:
+        q = embedding[prev]
+        scores = memory @ q.unsqueeze(-1) / math.sqrt(memory.shape[-1])
+        weights = torch.softmax(scores, dim=-1).squeeze(-1)
+        context = weights @ memory
+        logits = (q + context) @ w_out
+        prev = int(torch.argmax(logits))
+        ids.append(prev)
+        steps.append(weights)
+        if prev == eos_id:
+            break
+    if not steps:
+        return ids, memory.new_zeros(0, memory.shape[0])
+    return ids, torch.stack(steps)
