@@ -17,8 +17,7 @@ from pathlib import Path
 
 from grader.catalog import Kind, Limits, Problem
 from grader.errors import ProblemFormatError
-from grader.results import (
-    CheckResult, FailureKind, Status, SubmissionResult, Timing)
+from grader.results import Status, SubmissionResult
 from grader.sandbox.client import ForkServer, shared_server
 from grader.static import attempt_traceback, check_syntax, decode_source, find_forbidden
 

@@ -196,7 +196,7 @@ def answer_sheet(problem: Problem, lang: str = "en") -> str:
     lines = [f"# {problem.id} · {title}",
              "# Answer each question below, then run: attn-practice submit " + problem.id,
              "# (or answer interactively: attn-practice quiz " + problem.id + ")", ""]
-    for n, q in enumerate(quiz.questions, start=1):
+    for q in quiz.questions:
         lines.append(f"# --- {q.id} ({TYPE_LABEL[lang][q.type]})")
         lines += ["# " + line for line in q.prompt[lang].strip().splitlines()]
         if q.code:

@@ -9,7 +9,6 @@ a learner's would.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,5 +186,3 @@ def _verdicts(result: SubmissionResult) -> tuple:
     return (result.status, tuple((c.name, c.status) for c in result.checks),
             result.diagnosis.mistake_id if result.diagnosis else None)
 
-
-_ = re
