@@ -333,6 +333,49 @@ def validate(
     raise typer.Exit(0 if all(r.ok for r in reports) else EXIT_FAIL)
 
 
+@app.command()
+def grade(
+    folder: Annotated[Path, typer.Argument(help="A folder with one submission file per learner.")],
+    problem: Annotated[str, typer.Option("--problem", "-p", help="The problem they answered.")],
+    out: Annotated[Path, typer.Option("--out", help="The CSV to write; one JSON result per "
+                                      "learner goes to <out>-results/.")] = Path("grades.csv"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                      help="Submissions graded in parallel.")] = 2,
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Grade a whole class: every file in FOLDER against one problem.
+
+    Writes a CSV (learner, status, score, failed checks, duration) and one JSON result
+    per learner. A hanging or crashing submission costs only its own time limit.
+
+    Example: attn-practice grade submissions/ --problem 7 --out grades.csv --jobs 2
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.batch import find_submissions, grade_folder, summary, write_outputs
+
+    with errors_handled():
+        application = _app(None, problems_dir)
+        p = application.problem(problem)
+        files = find_submissions(folder, p)
+        rows = []
+        progress = Progress(TextColumn("grading {task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), console=error_console,
+                            disable=_plain())
+        with progress:
+            task = progress.add_task(p.id, total=len(files))
+            for row, doc in grade_folder(application.settings.problems_dir,
+                                         application.settings.solutions_dir, p.id, files, jobs):
+                rows.append((row, doc))
+                progress.advance(task)
+        results_dir = write_outputs(rows, out)
+        totals = summary([r for r, _ in rows])
+        _console().print(Text(
+            f"{totals['submissions']} graded: {totals['passed']} passed, {totals['failed']} failed, "
+            f"{totals['errors']} could not be graded; mean score {100 * totals['mean_score']:.0f}%"))
+        _console().print(Text(f"Wrote {out} and {results_dir}/"))
+
+
 def main() -> None:
     app()
 
