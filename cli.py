@@ -334,6 +334,31 @@ def validate(
 
 
 @app.command()
+def new(
+    slug: Annotated[str, typer.Argument(help="lowercase-with-dashes, e.g. causal-softmax.")],
+    kind: Annotated[str, typer.Option("--kind", help="code or quiz.")] = "code",
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Scaffold the next-numbered problem folder and its solution, with TODO(author) markers.
+
+    Then follow docs/authoring.md and run `attn-practice validate ID` until it passes.
+
+    Example: attn-practice new causal-softmax --kind code
+    """
+    from grader.scaffold import scaffold
+
+    with errors_handled():
+        settings = resolve_settings(problems_dir)
+        written = scaffold(settings.problems_dir, settings.solutions_dir, slug, kind)
+        console = _console()
+        console.print(Text(f"Created {written[0].parent.name}:", style="bold"))
+        for path in written:
+            console.print(Text(f"  {path}"))
+        console.print(Text(f"Replace every TODO(author), then: attn-practice validate "
+                           f"{written[0].parent.name}  (guide: docs/authoring.md)"))
+
+
+@app.command()
 def grade(
     folder: Annotated[Path, typer.Argument(help="A folder with one submission file per learner.")],
     problem: Annotated[str, typer.Option("--problem", "-p", help="The problem they answered.")],

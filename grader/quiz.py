@@ -193,9 +193,13 @@ def answer_sheet(problem: Problem, lang: str = "en") -> str:
     """The blank sheet `start` writes: every question as comments, and an empty answer."""
     quiz = load_quiz(problem, with_key=False)
     title = problem.title_in(lang)
+    intro = {
+        "en": ("Answer each question below, then run", "or answer interactively"),
+        "zh": ("在下面回答每个问题，然后运行", "或交互式作答"),
+    }[lang if lang in ("en", "zh") else "en"]
     lines = [f"# {problem.id} · {title}",
-             "# Answer each question below, then run: attn-practice submit " + problem.id,
-             "# (or answer interactively: attn-practice quiz " + problem.id + ")", ""]
+             f"# {intro[0]}: attn-practice submit {problem.id}",
+             f"# ({intro[1]}: attn-practice quiz {problem.id})", ""]
     for q in quiz.questions:
         lines.append(f"# --- {q.id} ({TYPE_LABEL[lang][q.type]})")
         lines += ["# " + line for line in q.prompt[lang].strip().splitlines()]
@@ -396,7 +400,17 @@ def validate_quiz(problem: Problem, report: Any) -> None:
                 lines[i] = f"{q.id} = {_wrong_answer(q, quiz.key[q.id])}"
         if grade_quiz(problem, Path("one-wrong.toml"), "\n".join(lines).encode()).status is Status.PASS:
             wrong.append(q.id)
-    report.add("mistakes", not wrong, "a sheet with any one wrong answer fails" if not wrong
+    for q in quiz.questions:  # a text answer that leaves out one required key point
+        answer = quiz.key[q.id]
+        for point in (p for p in answer.key_points if p.required):
+            partial = " ".join(p.phrases[0] for p in answer.key_points if p is not point)
+            lines = [f'{q.id} = """{partial}"""' if line.startswith(f"{q.id} =") else line
+                     for line in key.decode().splitlines()]
+            if grade_quiz(problem, Path("partial.toml"), "\n".join(lines).encode()).status \
+                    is Status.PASS:
+                wrong.append(f"{q.id} (without {point.id})")
+    report.add("mistakes", not wrong, "a sheet with any one wrong answer fails, and so does a "
+               "text answer missing a required key point" if not wrong
                else "still passes with a wrong answer to " + ", ".join(wrong))
     report.add("repeat", True, "quiz grading reads data only")
 

@@ -60,13 +60,10 @@ def validate_broken(broken: BrokenProblem) -> ProblemReport:
 def validate_problem(problem: Problem, server: ForkServer | None = None) -> ProblemReport:
     started = time.perf_counter()
     report = ProblemReport(problem.id, problem.title["en"])
-    _check_files(problem, report)
-    if problem.kind is Kind.CODE and report.step_ok("files"):
-        try:
-            _check_code(problem, report, server)
-        except GraderError as err:
-            report.add("files", False, str(err))
-    elif problem.kind is Kind.QUIZ and report.step_ok("files"):
+    can_run = _check_files(problem, report)
+    if problem.kind is Kind.CODE and can_run:
+        _check_code(problem, report, server)
+    elif problem.kind is Kind.QUIZ and can_run:
         from grader.quiz import validate_quiz
 
         validate_quiz(problem, report)
@@ -74,7 +71,8 @@ def validate_problem(problem: Problem, server: ForkServer | None = None) -> Prob
     return report
 
 
-def _check_files(problem: Problem, report: ProblemReport) -> None:
+def _check_files(problem: Problem, report: ProblemReport) -> bool:
+    """Record what is missing or unfinished; True if the files needed to run checks exist."""
     missing = []
     for lang in ("en", "zh"):
         path = problem.statement_path(lang)
@@ -106,19 +104,22 @@ def _check_files(problem: Problem, report: ProblemReport) -> None:
         report.add("files", False, f"{len(problem.hints)} hints; at least {MIN_HINTS} are needed")
     todo = _todo_left(problem)
     if todo:
-        report.add("files", False, f"TODO left in {todo}")
+        report.add("files", False, "TODO(author) left in " + ", ".join(todo))
     if report.step_ok("files") is None:
         report.add("files", True, "complete")
+    return not missing
 
 
-def _todo_left(problem: Problem) -> str | None:
-    """Scaffolded placeholders (`TODO(author)`) that an author has not replaced yet."""
+def _todo_left(problem: Problem) -> list[str]:
+    """Files that still hold a scaffolded placeholder (`TODO(author)`)."""
     paths = [problem.folder / "problem.toml", problem.statement_path("en"),
              problem.statement_path("zh"), problem.solution_path]
-    for path in paths:
-        if path.is_file() and "TODO(author)" in path.read_text(encoding="utf-8"):
-            return path.name
-    return None
+    paths += sorted(problem.tests_dir.glob("*.py")) + sorted((problem.folder / "mistakes").glob("*.py"))
+    if (problem.folder / "quiz.toml").is_file():
+        paths.append(problem.folder / "quiz.toml")
+    root = problem.folder.parent.parent
+    return [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths
+            if p.is_file() and "TODO(author)" in p.read_text(encoding="utf-8")]
 
 
 def _grade(problem: Problem, path: Path, server: ForkServer | None) -> SubmissionResult:
@@ -130,7 +131,11 @@ def _grade(problem: Problem, path: Path, server: ForkServer | None) -> Submissio
 def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | None) -> None:
     first: dict[str, SubmissionResult] = {}
     t0 = time.perf_counter()
-    ref = _grade(problem, problem.solution_path, server)
+    try:
+        ref = _grade(problem, problem.solution_path, server)
+    except GraderError as err:  # e.g. the reference raises, so the hidden tests themselves fail
+        report.add("reference", False, f"cannot be graded: {err}")
+        return
     report.reference_seconds = round(time.perf_counter() - t0, 2)
     first["reference"] = ref
     report.checks = ref.total

@@ -95,7 +95,7 @@ def _check_panel(check: CheckResult, result: SubmissionResult, b: box.Box,
     parts: list[RenderableType] = []
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # fold, never cut: Chinese text has no spaces to wrap at
     grid.add_row("Checked", Text(check.description))
     if check.call:
         grid.add_row("Input", Text(check.call.signature()))
@@ -129,7 +129,7 @@ def _question_panel(check: CheckResult, b: box.Box) -> RenderableType:
     ok = check.status is Status.PASS
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     grid.add_row("Question", Text(check.description))
     grid.add_row("Yours", Text(check.message, style="green" if ok else "red"))
     grid.add_row("Why", Text(check.explanation))
@@ -213,7 +213,7 @@ def _rest_table(rest: list[CheckResult], b: box.Box) -> RenderableType:
         groups.setdefault(key, []).append(check)
     table = Table(title=f"{len(rest)} more failing checks", box=b, title_justify="left")
     table.add_column("check", no_wrap=True)
-    table.add_column("problem")
+    table.add_column("problem", overflow="fold")
     for checks in groups.values():
         first = checks[0]
         name = first.name + (f" (+{len(checks) - 1} more alike)" if len(checks) > 1 else "")
