@@ -27,7 +27,7 @@ def test_help_explains_every_command_with_an_example() -> None:
     result = run("--help")
     assert result.exit_code == 0
     commands = ["list", "show", "start", "submit", "hint", "solution", "progress", "reset",
-                "validate", "quiz"]
+                "validate", "quiz", "new", "grade"]
     for name in commands:
         assert name in result.stdout
         sub = run(name, "--help")
