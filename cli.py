@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -192,6 +193,49 @@ def _render_result(result, title: str, format: Optional[Format]) -> None:
 
         plain = chosen is Format.plain
         render_submission(_console(plain), result, f"{result.problem_id} · {title}", plain)
+
+
+@app.command()
+def watch(
+    problem: ProblemId,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Watch this file instead of "
+                                                 "the workspace attempt.")] = None,
+    max_runs: Annotated[int, typer.Option("--max-runs", hidden=True)] = 0,
+    workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None,
+) -> None:
+    """Re-grade your attempt every time you save it (the heavy imports stay warm).
+
+    Press Ctrl-C to stop. Every grading is recorded like a submit.
+
+    Example: attn-practice watch 7
+    """
+    from grader.watch import changes
+
+    with errors_handled():
+        application = _app(workspace, problems_dir, lang)
+        p = application.problem(problem)
+        path = file or application.workspace.attempt_path(p)
+        application.workspace.read_attempt(p, path)  # a clear error if it is missing
+        title = p.title_in(application.settings.lang)
+        console = _console()
+        runs = 0
+
+        def grade_once(saved_at: float | None) -> None:
+            nonlocal runs
+            result = application.submit(p, path)
+            runs += 1
+            if not _plain():
+                console.clear()
+            _render_result(result, title, None)
+            lag = "" if saved_at is None else f" (report {time.monotonic() - saved_at:.2f} s after the save)"
+            console.print(Text(f"Watching {path}{lag}. Save to re-grade; Ctrl-C to stop.", style="dim"))
+
+        try:
+            grade_once(None)
+            for saved_at in changes(path, stop=lambda: bool(max_runs) and runs >= max_runs):
+                grade_once(saved_at)
+        except KeyboardInterrupt:
+            console.print(Text("Stopped watching.", style="dim"))
 
 
 @app.command()
