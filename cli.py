@@ -132,7 +132,7 @@ def show(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 def start(problem: ProblemId,
           force: Annotated[bool, typer.Option("--force", help="Replace an existing attempt with "
                                               "the stub (a backup is kept).")] = False,
-          workspace: Workspace = None, problems_dir: ProblemsDir = None) -> None:
+          workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None) -> None:
     """Copy the problem's stub into your workspace and print its path.
 
     An existing attempt is never overwritten without --force.
@@ -140,7 +140,7 @@ def start(problem: ProblemId,
     Example: attn-practice start 5
     """
     with errors_handled():
-        application = _app(workspace, problems_dir)
+        application = _app(workspace, problems_dir, lang)
         p = application.problem(problem)
         outcome = application.start(p, force=force)
         console = _console()
@@ -333,13 +333,13 @@ def progress(workspace: Workspace = None, problems_dir: ProblemsDir = None) -> N
 
 @app.command()
 def reset(problem: ProblemId, workspace: Workspace = None,
-          problems_dir: ProblemsDir = None) -> None:
+          problems_dir: ProblemsDir = None, lang: Lang = None) -> None:
     """Restore the stub, keeping a backup of your attempt.
 
     Example: attn-practice reset 7
     """
     with errors_handled():
-        application = _app(workspace, problems_dir)
+        application = _app(workspace, problems_dir, lang)
         p = application.problem(problem)
         outcome = application.reset(p)
         console = _console()

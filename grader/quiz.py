@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from fractions import Fraction
 import re
 import time
 import tomllib
@@ -27,11 +28,11 @@ TYPES = ("single", "multiple", "numeric", "text")
 TYPE_LABEL = {
     "en": {"single": "single choice: one letter, e.g. \"b\"",
            "multiple": "multiple choice: every right letter, e.g. [\"a\", \"c\"]",
-           "numeric": "a number, e.g. 4096 or 0.125",
+           "numeric": "a number, e.g. 12, 0.5 or 3/4",
            "text": "free text: a sentence or two, in English or Chinese"},
     "zh": {"single": "单选：填一个字母，如 \"b\"",
            "multiple": "多选：填所有正确的字母，如 [\"a\", \"c\"]",
-           "numeric": "数值：如 4096 或 0.125",
+           "numeric": "数值：如 12、0.5 或 3/4",
            "text": "简答：一两句话，中英文均可"},
 }
 
@@ -290,7 +291,7 @@ def grade_quiz(problem: Problem, path: Path, source: bytes, lang: str = "en") ->
 
 
 def _grade_question(q: Question, a: Answer, given: Any, lang: str) -> CheckResult:
-    check = CheckResult(name=q.id, description=q.prompt[lang].strip().splitlines()[0],
+    check = CheckResult(name=q.id, description=" ".join(q.prompt[lang].split()),
                         status=Status.FAIL, kind=FailureKind.MISMATCH,
                         explanation=a.explanation[lang])
     blank = given is None or given == "" or given == [] or (isinstance(given, str) and not given.strip())
@@ -339,8 +340,10 @@ def _multiple(q: Question, a: Answer, given: Any) -> tuple[bool, str]:
 
 def _numeric(a: Answer, given: Any) -> tuple[bool, str]:
     try:
-        value = float(given) if not isinstance(given, bool) else math.nan
-    except (TypeError, ValueError):
+        if isinstance(given, bool):
+            raise ValueError
+        value = float(Fraction(given.strip())) if isinstance(given, str) else float(given)
+    except (TypeError, ValueError, ZeroDivisionError):
         return False, f"{given!r} is not a number"
     assert a.number is not None
     ok = math.isclose(value, a.number, rel_tol=a.rel_tol, abs_tol=a.abs_tol)

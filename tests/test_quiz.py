@@ -52,7 +52,7 @@ def test_wrong_answers_fail_with_a_reason(quiz, qid: str, value: str, message: s
     assert message in check.message
 
 
-@pytest.mark.parametrize("value", ['"256.0"', "255"])  # a string number; within rel_tol 1%
+@pytest.mark.parametrize("value", ['"256.0"', "255", '"512/2"'])  # strings, fractions, rel_tol 1%
 def test_numeric_answers_within_tolerance(quiz, value: str) -> None:
     assert grade_quiz(quiz, Path("s"), sheet_with(quiz, q3=value)).status.value == "pass"
 
