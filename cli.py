@@ -16,7 +16,6 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.text import Text
 
 from grader.config import resolve_settings
@@ -124,7 +123,12 @@ def show(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
         console = _console()
         console.print(Text(f"{p.id} · {p.slug} · {p.kind.value} · {p.difficulty} · "
                            f"{', '.join(p.tags)}", style="dim"))
-        console.print(Markdown(text) if not _plain() else Text(text))
+        if _plain():
+            console.print(Text(text))
+        else:
+            from rich.markdown import Markdown  # only here: it costs a tenth of a second to import
+
+            console.print(Markdown(text))
         console.print(Text(f"Next: attn-practice start {p.id}", style="bold"))
 
 
@@ -446,6 +450,11 @@ def grade(
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("submit", "watch") and "--help" not in sys.argv:
+        # start the sandbox's torch import now, so that it overlaps with everything else
+        from grader.sandbox.client import shared_server
+
+        shared_server().start()
     app()
 
 

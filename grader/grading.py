@@ -137,6 +137,9 @@ def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
     sys.dont_write_bytecode = True  # never write __pycache__ into the problem folder
     sink = io.StringIO()
     _forget_hidden_tests(problem)
+    # only our plugin: a learner's or instructor's own pytest plugins must not change grading
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             code = int(pytest.main(args, plugins=[plugin]))
@@ -144,6 +147,10 @@ def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
     finally:
         sys.dont_write_bytecode = dont_write
         _forget_hidden_tests(problem)
+        if autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
 
 
 def _forget_hidden_tests(problem: Problem) -> None:
