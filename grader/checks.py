@@ -169,12 +169,33 @@ def check_inputs_unchanged(fn: RemoteFunction, *args: Any, names: Sequence[str] 
     """Call once; fail if any tensor input came back changed (an in-place edit)."""
     value, args_after, kwargs_after = fn.with_inputs_after(*args, **kwargs)
     labels = list(names) if names else [f"argument {i}" for i in range(len(args))]
-    for before, after, label in zip(args, args_after, labels):
-        if isinstance(before, torch.Tensor) and not (
-            isinstance(after, torch.Tensor) and after.shape == before.shape
-            and torch.equal(after, before)
-        ):
+    pairs = list(zip(args, args_after, labels))
+    pairs += [(v, kwargs_after.get(k), k) for k, v in kwargs.items()]
+    for before, after, label in pairs:
+        changed = _changed(before, after)
+        if changed is not None:
+            where = label + changed
             raise CheckFailure(FailureKind.MODIFIED_INPUT, (
-                f"your function changed its input {label} in place; work on new tensors "
+                f"your function changed its input {where} in place; work on new tensors "
                 "instead (avoid in-place operations such as x /= ..., x.masked_fill_(...))"))
     return value
+
+
+def _changed(before: Any, after: Any) -> str | None:
+    """'' if a tensor changed, '[key]...' for one inside a dict or list, None if unchanged."""
+    if isinstance(before, torch.Tensor):
+        same = isinstance(after, torch.Tensor) and after.shape == before.shape and \
+            after.dtype == before.dtype and torch.equal(after, before)
+        return None if same else ""
+    if isinstance(before, dict):
+        for key, value in before.items():
+            inner = _changed(value, after.get(key) if isinstance(after, dict) else None)
+            if inner is not None:
+                return f"[{key!r}]{inner}"
+    if isinstance(before, (list, tuple)):
+        for i, value in enumerate(before):
+            other = after[i] if isinstance(after, (list, tuple)) and i < len(after) else None
+            inner = _changed(value, other)
+            if inner is not None:
+                return f"[{i}]{inner}"
+    return None

@@ -107,7 +107,8 @@ def compare_tensors(
     allowed = tol.atol + tol.rtol * e.abs()
     allowed = torch.nan_to_num(allowed, nan=0.0, posinf=math.inf)
     bad = diff > allowed
-    rel = diff / e.abs().clamp_min(1e-300)
+    # relative error only where the expected value is not (nearly) zero
+    rel = torch.where(e.abs() > tol.atol, diff / e.abs().clamp_min(1e-300), torch.zeros_like(diff))
     worst = int(torch.argmax(torch.where(bad, diff - allowed, -allowed)).item()) if bad.any() \
         else int(torch.argmax(diff).item())
     idx = list(_unravel(worst, list(e.shape)))
@@ -158,6 +159,8 @@ def agree(a: Any, b: Any, tol: Tolerance) -> bool:
                                    rtol=tol.rtol, atol=tol.atol, equal_nan=True))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(agree(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(agree(a[k], b[k], tol) for k in a)
     if isinstance(a, float) and isinstance(b, float):
         return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=tol.rtol,
                                                                   abs_tol=tol.atol)

@@ -98,8 +98,8 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
     fn = getattr(module, record.function, None)
     if not callable(fn):
         return Outcome(raised="AttributeError")
-    args = [a.clone() if isinstance(a, torch.Tensor) else a for a in record.args]
-    kwargs = {k: v.clone() if isinstance(v, torch.Tensor) else v for k, v in record.kwargs.items()}
+    args = [_clone(a) for a in record.args]  # each replay gets its own copy, nested ones too
+    kwargs = {k: _clone(v) for k, v in record.kwargs.items()}
     wrt: list[torch.Tensor] = []
     if record.grad:
         for key in record.grad["wrt"]:
@@ -123,6 +123,16 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
         return Outcome(raised=type(err).__name__, message=_first_line(str(err)))
     value = _detach(value)
     return Outcome(value=value, grads=grads, args_after=args if record.echo else None)
+
+
+def _clone(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clone(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    return value
 
 
 def _first_line(text: str) -> str:

@@ -54,6 +54,10 @@ def grade_code(problem: Problem, attempt: Path, *, source: bytes | None = None,
     assert text is not None
 
     import pytest  # noqa: F401 - heavy: after the sandbox server has been started
+    import torch
+
+    # one thread here and one in the sandbox: two cores, no oversubscription, stable timings
+    torch.set_num_threads(1)
 
     from grader.checks import set_tolerances
     from grader.loading import load_trusted_module
@@ -169,7 +173,10 @@ def _load_failed(result: SubmissionResult, sandbox: object, text: str, display: 
         result.message = "the sandbox could not load your file"
     elif err.kind in ("timeout", "budget"):
         result.message = f"importing your file took too long: {err.message}"
-    elif err.kind in ("crash", "exit"):
+    elif err.kind == "exit":
+        result.message = (f"your file called sys.exit({err.message}) while being imported; "
+                          "code at the top level of your file runs when it is graded")
+    elif err.kind == "crash":
         result.message = f"importing your file ended the process: {err.message}"
     else:
         result.message = f"your file raised {err.type} while being imported: {err.message}"

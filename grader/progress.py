@@ -89,6 +89,7 @@ class ProgressStore:
     def __init__(self, workspace: Path) -> None:
         self.path = workspace / DB_NAME
         self.moved_aside: Path | None = None
+        self.reported = False  # whether the user was told about moved_aside
         workspace.mkdir(parents=True, exist_ok=True)
         try:
             self._migrate()

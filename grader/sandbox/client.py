@@ -362,6 +362,10 @@ class Session:
                 "SIGABRT": "an abort",
             }.get(name, f"signal {name}")
             return RemoteError("crash", "Crash", f"the sandbox process died from {why} ({name})")
+        if status and status.get("exit_code") == 70:
+            return RemoteError("crash", "Crash", "the sandbox's own code failed after running "
+                               "yours (did your code replace or break Python or torch "
+                               "internals?)")
         if status and "exit_code" in status:
             return RemoteError("crash", "Exit",
                                f"the sandbox process exited with code {status['exit_code']} "

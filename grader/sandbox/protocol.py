@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import math
 import struct
+import sys
 from typing import Any
 
 MAX_HEADER = 16 * 1024 * 1024
-MAX_PAYLOAD = 1024 * 1024 * 1024  # a returned tensor larger than 1 GiB is refused
+MAX_PAYLOAD = 256 * 1024 * 1024  # a returned value larger than 256 MiB is refused
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 
@@ -100,8 +101,9 @@ def _encode(value: Any, buffers: list[bytes], depth: int) -> Any:
         if not all(isinstance(k, str) for k in value):
             raise NotPlainData("a dict whose keys are not all strings")
         return {"$dict": [[k, _encode(v, buffers, depth + 1)] for k, v in value.items()]}
+    torch = sys.modules.get("torch")
     module = type(value).__module__
-    if module.startswith("torch"):
+    if module.startswith("torch") or (torch is not None and isinstance(value, torch.Tensor)):
         return _encode_tensor(value, buffers)
     if module.startswith("numpy"):
         return _encode_numpy(value, buffers)

@@ -7,6 +7,7 @@ the attempt, and sends back what the attempt returned, as plain data.
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import io
 import os
@@ -91,11 +92,14 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
     guard.install_audit_hook(sandbox_dir, request["hidden_roots"], ATTEMPT_MODULE)
 
     started = time.perf_counter()
+    builtins_before = dict(builtins.__dict__)
     try:
         module = _import_attempt(attempt_path)
     except BaseException as exc:  # noqa: BLE001 - report any import failure as data
+        _restore_builtins(builtins_before)
         _send(chan, {"ready": False, "error": describe_exception(exc)})
         return
+    _restore_builtins(builtins_before)
     names = sorted(n for n in dir(module) if callable(getattr(module, n, None)))
     _send(chan, {"ready": True, "functions": names,
                  "seconds": time.perf_counter() - started})
@@ -105,10 +109,22 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
             return
         header, buffers = frame
         if header.get("op") == "call":
-            _send_reply(chan, _call(module, header, buffers, memory))
+            reply = _call(module, header, buffers, memory)
+            _restore_builtins(builtins_before)  # the attempt may not change how we work
+            _send_reply(chan, reply)
         else:
             _send(chan, {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
                                                 "message": "unknown request", "mro": []}})
+
+
+def _restore_builtins(saved: dict[str, Any]) -> None:
+    """Undo any change the attempt made to builtins (isinstance = lambda *a: True, ...)."""
+    current = builtins.__dict__
+    for name in [n for n in current if n not in saved]:
+        del current[name]
+    for name, value in saved.items():
+        if current.get(name) is not value:
+            current[name] = value
 
 
 def _import_attempt(path: str) -> Any:
@@ -178,6 +194,11 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
             "kind": "not_plain_data", "type": "TypeError", "mro": ["TypeError"],
             "message": f"your function returned {exc}; return tensors, numbers, "
                        "lists or tuples", "frames": []}}, []
+    except MemoryError:
+        return {"ok": False, "error": {
+            "kind": "not_plain_data", "type": "MemoryError", "mro": ["MemoryError"],
+            "message": "the value your function returned is too large to send back "
+                       "within the sandbox's memory limit", "frames": []}}, []
     except BaseException as exc:  # noqa: BLE001 - e.g. a subclass whose methods raise
         return {"ok": False, "error": describe_exception(exc)}, []
     del torch
@@ -216,6 +237,8 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         message = str(exc)[:MAX_MESSAGE]
     except BaseException:  # noqa: BLE001
         message = "<the exception's message could not be shown>"
+    if isinstance(exc, MemoryError) and not message:
+        message = "ran out of memory (the sandbox limits how much an attempt may allocate)"
     frames = []
     for fs in traceback.extract_tb(exc.__traceback__)[-50:]:
         frames.append([fs.filename, fs.lineno or 0, fs.name, fs.colno, fs.end_colno])

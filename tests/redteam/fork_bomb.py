@@ -1,0 +1,8 @@
+# expect: forking a child process
+import os
+
+
+def attention(query, keys, values):
+    for _ in range(4):
+        os.fork()
+    return values

@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+def attention(q, k, v):
+    return "é"

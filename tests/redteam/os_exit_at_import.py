@@ -1,0 +1,4 @@
+# expect: ended the process
+import os
+
+os._exit(0)

@@ -1,0 +1,6 @@
+# expect: does not allow reading
+import grader.config
+
+
+def attention(query, keys, values):
+    return open(grader.config.REPO_ROOT / "solutions" / "problem5.py").read()

@@ -1,0 +1,3 @@
+# expect: expected a torch.Tensor
+def attention(query, keys, values):
+    return values.tolist()
