@@ -1,0 +1,27 @@
+"""Known mistake: no check that num_heads divides d_model."""
+
+import math
+
+import torch
+
+
+def mha_forward(query, key, value, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    q = split_heads(query @ w_q, num_heads)
+    k = split_heads(key @ w_k, num_heads)
+    v = split_heads(value @ w_v, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    heads = weights @ v
+    return merge_heads(heads) @ w_o, weights
+
+
+def split_heads(x, num_heads):
+    b, t, d_model = x.shape
+    return x.reshape(b, t, num_heads, d_model // num_heads).transpose(1, 2)
+
+
+def merge_heads(x):
+    b, h, t, d_k = x.shape
+    return x.transpose(1, 2).reshape(b, t, h * d_k)

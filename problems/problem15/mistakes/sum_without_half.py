@@ -1,0 +1,13 @@
+"""Known mistake: symmetrises as m + m.T, without the / 2."""
+
+import math
+
+import torch
+
+
+def symmetric_attention(x, m):
+    d = x.shape[-1]
+    a = m + m.T
+    scores = x @ a @ x.transpose(-2, -1) / math.sqrt(d)
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ x, scores
