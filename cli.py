@@ -53,10 +53,15 @@ Lang = Annotated[Optional[str], typer.Option(
 ProblemId = Annotated[str, typer.Argument(help="problem7, 7 or the slug (multi-head-attention).")]
 
 
+_current_app = None
+
+
 def _app(workspace: Optional[Path], problems_dir: Optional[Path], lang: Optional[str] = None):
+    global _current_app
     from grader.api import App
 
-    return App(resolve_settings(problems_dir, workspace, lang))
+    _current_app = App(resolve_settings(problems_dir, workspace, lang))
+    return _current_app
 
 
 def _plain() -> bool:
@@ -79,11 +84,15 @@ def errors_handled() -> Iterator[None]:
         if err.hint:
             error_console.print(Text(err.hint, style="yellow"))
         raise typer.Exit(EXIT_USAGE) from None
+    finally:
+        if _current_app is not None:
+            _notify_store(_current_app)
 
 
 def _notify_store(application) -> None:
     store = application._store
-    if store is not None and store.moved_aside is not None:
+    if store is not None and store.moved_aside is not None and not store.reported:
+        store.reported = True
         error_console.print(Text(
             f"warning: the progress store was damaged; it was moved to {store.moved_aside} "
             "and a new one started.", style="yellow"))
@@ -106,7 +115,6 @@ def list_(
         application = _app(workspace, problems_dir, lang)
         rows = application.list_rows(kind, tag, difficulty)
         render_list(_console(), rows, _plain())
-        _notify_store(application)
 
 
 @app.command()
@@ -180,7 +188,6 @@ def submit(
         p = application.problem(problem)
         result = application.submit(p, file)
         _render_result(result, p.title_in(application.settings.lang), format)
-        _notify_store(application)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
 
 
@@ -332,7 +339,6 @@ def progress(workspace: Workspace = None, problems_dir: ProblemsDir = None) -> N
     with errors_handled():
         application = _app(workspace, problems_dir)
         render_progress(_console(), application.progress(), _plain())
-        _notify_store(application)
 
 
 @app.command()

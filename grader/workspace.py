@@ -54,6 +54,8 @@ class Workspace:
 
     def read_attempt(self, problem: Problem, path: Path | None = None) -> tuple[Path, bytes]:
         target = path or self.attempt_path(problem)
+        if target.is_dir():
+            raise WorkspaceError(f"{target} is a folder; pass the attempt file itself.")
         if not target.is_file():
             raise AttemptNotFoundError(target, problem.id)
         try:

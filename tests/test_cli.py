@@ -187,3 +187,44 @@ def test_light_commands_do_not_import_torch(command: list[str], tmp_path: Path) 
                          cwd=REPO, env={"ATTN_PRACTICE_WORKSPACE": str(tmp_path), "PATH": "/usr/bin"},
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_damaged_progress_store_is_moved_aside_with_a_warning(temp_workspace: Path) -> None:
+    temp_workspace.mkdir(parents=True, exist_ok=True)
+    (temp_workspace / "progress.sqlite3").write_bytes(b"not a database" * 64)
+    result = run("hint", "5")
+    assert result.exit_code == 0 and "Hint 1 of" in result.stdout
+    assert "progress store was damaged; it was moved to" in result.stderr
+    assert list(temp_workspace.glob("progress.sqlite3.corrupt-*"))
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bad_input_to_the_tool_is_exit_code_2(temp_workspace: Path, tmp_path: Path) -> None:
+    cases = [
+        (["submit", "nope"], "No problem is called"),
+        (["submit", "5", "--file", str(tmp_path / "missing.py")], "No attempt at"),
+        (["submit", "5", "--file", str(tmp_path)], "is a folder; pass the attempt file"),
+    ]
+    for args, phrase in cases:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert phrase in result.stderr
+
+
+def test_missing_reference_and_broken_hidden_tests_are_exit_code_2(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "problems" / "problem5", pack / "problems" / "problem5")
+    shutil.copytree(REPO / "problems" / "problem5", pack / "problems" / "problem6")
+    toml = pack / "problems" / "problem6" / "problem.toml"
+    toml.write_text(toml.read_text().replace('id = "problem5"', 'id = "problem6"')
+                    .replace('slug = "simple-attention"', 'slug = "other"'))
+    (pack / "solutions").mkdir()
+    shutil.copy(REPO / "solutions" / "problem5.py", pack / "solutions" / "problem6.py")
+    (pack / "problems" / "problem6" / "tests" / "test_hidden.py").write_text("import nonexistent\n")
+    attempt = GOLDEN / "right" / "attempt.py"
+    no_ref = run("submit", "5", "--file", str(attempt), "--problems-dir", str(pack / "problems"))
+    assert no_ref.exit_code == 2 and "reference solution file is missing" in no_ref.stderr
+    broken = run("submit", "6", "--file", str(attempt), "--problems-dir", str(pack / "problems"))
+    assert broken.exit_code == 2 and "hidden tests could not be collected" in broken.stderr
+    listed = run("list", "--problems-dir", str(pack / "problems"))
+    assert listed.exit_code == 0 and "problem5" in listed.stdout and "problem6" in listed.stdout
