@@ -238,8 +238,10 @@ def watch(
             if not _plain():
                 console.clear()
             _render_result(result, title, None)
-            lag = "" if saved_at is None else f" (report {time.monotonic() - saved_at:.2f} s after the save)"
-            console.print(Text(f"Watching {path}{lag}. Save to re-grade; Ctrl-C to stop.", style="dim"))
+            if saved_at is not None:
+                console.print(Text(f"Report ready {time.monotonic() - saved_at:.2f} s after the save.",
+                                   style="dim"))
+            console.print(Text(f"Watching {path}. Save to re-grade; Ctrl-C to stop.", style="dim"))
 
         try:
             grade_once(None)

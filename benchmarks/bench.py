@@ -1,12 +1,15 @@
 """Start-up and grading speed, measured side by side in one run.
 
-    python benchmarks/bench.py [--repeat 5]
+    python benchmarks/bench.py [--repeat 5] [--class-size 40]
 
 Prints, for each command, the median wall time over the repeats against its
-baseline (the bare imports that command cannot avoid) and their ratio:
+baseline and their ratio:
 
 - `attn-practice list`                 vs  python -c "import typer, rich"
 - `attn-practice submit 5` (correct)   vs  python -c "import torch, pytest"
+- `attn-practice grade` of a class, per submission   vs  one `submit`
+- `attn-practice watch 5`: from a save to the report on screen (and to the start of
+  the re-grade), against the 0.5 s target
 
 Runs alternate between command and baseline so that machine noise hits both.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -48,9 +52,50 @@ def compare(name: str, cmd: list[str], baseline: list[str], env: dict[str, str],
     return name, statistics.median(ours), statistics.median(base)
 
 
+def grade_class(env: dict[str, str], size: int, submit_seconds: float) -> tuple[str, float, float]:
+    """Per-submission cost of `grade` on a class of `size` (right and wrong attempts mixed)."""
+    folder = Path(tempfile.mkdtemp(prefix="attn-bench-class-"))
+    mistakes = sorted((REPO / "problems" / "problem5" / "mistakes").glob("*.py"))
+    for i in range(size):
+        source = RIGHT if i % 2 == 0 else mistakes[i % len(mistakes)]
+        shutil.copy(source, folder / f"learner{i:03d}.py")
+    try:
+        total = timed([*CLI, "grade", str(folder), "--problem", "5", "--out",
+                       str(folder / "out" / "grades.csv"), "--jobs", "2"], env)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return f"grade {size} (per submission)", total / size, submit_seconds
+
+
+def watch_latency(env: dict[str, str], saves: int = 3) -> list[float]:
+    """Seconds from each save to the re-graded report, as `watch` itself measures them."""
+    folder = Path(tempfile.mkdtemp(prefix="attn-bench-watch-"))
+    attempt = folder / "attempt.py"
+    shutil.copy(RIGHT, attempt)
+    proc = subprocess.Popen([*CLI, "watch", "5", "--file", str(attempt), "--max-runs",
+                             str(saves + 1)], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    lags: list[float] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            match = re.match(r"Report ready ([0-9.]+) s after the save", line)
+            if match:
+                lags.append(float(match.group(1)))
+            if line.startswith("Watching"):
+                if len(lags) >= saves:
+                    break
+                time.sleep(0.3)
+                attempt.write_text(attempt.read_text() + "\n")  # a save
+    finally:
+        proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+    return lags
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--class-size", type=int, default=40)
     args = parser.parse_args()
     workspace = Path(tempfile.mkdtemp(prefix="attn-bench-"))
     env = {**os.environ, "ATTN_PRACTICE_WORKSPACE": str(workspace), "NO_COLOR": "1"}
@@ -61,12 +106,17 @@ def main() -> None:
             compare("submit (correct attempt)", [*CLI, "submit", "5", "--file", str(RIGHT)],
                     [sys.executable, "-c", "import torch, pytest"], env, args.repeat),
         ]
+        rows.append(grade_class(env, args.class_size, rows[1][1]))
+        lags = watch_latency(env)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
     print(f"{'command':28} {'ours (s)':>9} {'baseline (s)':>13} {'ratio':>6}   (median of {args.repeat}, "
           f"{os.cpu_count()} cores)")
     for name, ours, base in rows:
         print(f"{name:28} {ours:9.3f} {base:13.3f} {ours / base:6.2f}")
+    if lags:
+        print(f"{'watch: save -> report':28} {statistics.median(lags):9.3f} {0.5:13.3f} "
+              f"{statistics.median(lags) / 0.5:6.2f}   (median of {len(lags)} saves; baseline = 0.5 s target)")
 
 
 if __name__ == "__main__":

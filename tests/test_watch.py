@@ -65,4 +65,4 @@ def test_watch_regrades_after_a_save(tmp_path: Path, temp_workspace: Path) -> No
     out = result.stdout
     assert out.count("Watching") == 2
     assert out.index("FAIL") < out.index("PASS")
-    assert "after the save" in out
+    assert "Report ready" in out and "after the save" in out
