@@ -125,6 +125,10 @@ class ForkServer:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
         env = {k: v for k, v in os.environ.items() if not k.startswith("ATTN_PRACTICE_")}
+        # A fixed mmap threshold: glibc otherwise raises it after the first large free, and
+        # large tensors then fragment the heap, so peak resident memory measures the
+        # allocator instead of the attempt (problem17's memory check would flake).
+        env["MALLOC_MMAP_THRESHOLD_"] = str(256 * 1024)
         self._proc = subprocess.Popen(
             [sys.executable, "-I", str(_START_SCRIPT), str(child.fileno())],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
