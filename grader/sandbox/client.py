@@ -13,7 +13,6 @@ import json
 import os
 import selectors
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 
 from grader.errors import SandboxUnavailableError
 from grader.sandbox import protocol
+from grader.sandbox.guard import kill_group
 
 _START_SCRIPT = Path(__file__).with_name("_start.py")
 
@@ -266,7 +266,7 @@ class Session:
 
     def close(self) -> None:
         if self.pid is not None and self.alive:
-            _kill_group(self.pid)
+            kill_group(self.pid)
             self.server.wait(self.pid, 2.0)
         self.alive = False
         for closer in (self._chan.close if self._chan else None,
@@ -472,10 +472,3 @@ class _OutputCap:
             text += f"\n[... {self.dropped} more bytes of output not shown]"
         return text
 
-
-def _kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass

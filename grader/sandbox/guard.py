@@ -91,6 +91,17 @@ def die_with_parent() -> None:
         pass
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL a sandbox child and everything in its process group (it leads its own)."""
+    import signal
+
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def apply_rlimits(memory_mb: int, cpu_seconds: float, output_kb: int) -> None:
     """Memory is counted on top of what the warm interpreter already maps."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

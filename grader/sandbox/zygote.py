@@ -23,6 +23,7 @@ def main(ctrl_fd: int) -> None:
     import torch  # noqa: F401
 
     from grader.sandbox import worker
+    from grader.sandbox.guard import kill_group
 
     ctrl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
     children: dict[int, int | None] = {}
@@ -51,7 +52,7 @@ def main(ctrl_fd: int) -> None:
             _reap(children)
     finally:
         for pid in list(children):
-            _kill_group(pid)
+            kill_group(pid)
 
 
 def _wait(children: dict[int, int | None], pid: int, timeout: float) -> dict | None:
@@ -94,13 +95,6 @@ def _describe(status: int) -> dict:
         return {"signal": sig, "signal_name": signal.Signals(sig).name}
     return {"exit_code": os.WEXITSTATUS(status)}
 
-
-def _kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _die_with_parent() -> None:
