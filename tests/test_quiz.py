@@ -96,3 +96,18 @@ def test_start_writes_the_sheet_and_interactive_quiz_records(temp_workspace: Pat
 def test_quiz_command_refuses_code_problems() -> None:
     result = runner.invoke(cli.app, ["quiz", "5"])
     assert result.exit_code == 2 and "not a quiz" in result.stderr
+
+
+def test_quiz_results_as_json_and_junit(quiz) -> None:
+    import json
+    from xml.etree import ElementTree
+
+    from grader.render.machine import to_json, to_junit
+
+    result = grade_quiz(quiz, Path("s"), sheet_with(quiz, q1='"a"'))
+    doc = json.loads(to_json(result))
+    assert doc["kind"] == "quiz" and doc["status"] == "fail" and doc["passed"] == 5
+    q1 = next(t for t in doc["tests"] if t["name"] == "q1")
+    assert q1["status"] == "fail" and q1["message"] == "a is not right" and q1["explanation"]
+    suite = ElementTree.fromstring(to_junit(result).encode()).find("testsuite")
+    assert suite.get("failures") == "1"

@@ -44,6 +44,9 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
             "diagnosis": check.diagnosis,
             "duration_seconds": check.seconds,
         }
+        if result.kind == "quiz":
+            entry["message"] = check.message  # quizzes: the feedback on this answer
+            entry["explanation"] = check.explanation
         if check.status is not Status.PASS:
             entry["details"] = {
                 "problem": check.message,
@@ -58,6 +61,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "message": message,
         "tests": tests,
         "problem": result.problem_id,
+        "kind": result.kind,
         "score": round(result.score, 4),
         "passed": result.passed,
         "total": result.total,
@@ -130,7 +134,8 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
             tag = "failure" if status == "fail" else "error"
             node = ET.SubElement(case, tag, message=_xml(check.message),
                                  type=check.kind.value if check.kind else "failure")
-            node.text = _xml(check_text(check))
+            node.text = _xml(check_text(check) if result.kind == "code"
+                             else f"{check.description}\n{check.message}\n{check.explanation}")
         if check.output:
             ET.SubElement(case, "system-out").text = _xml(check.output)
     ET.indent(suites)
