@@ -170,7 +170,7 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
     try:
         result = fn(*args, **kwargs)
         elapsed = time.perf_counter() - started
-        peak = memory.peak() - baseline if measure else None
+        peak = memory.peak_extra(baseline) if measure else None
         grads = None
         if grad:
             grads = _backward(result, grad, buffers, wrt)
@@ -319,24 +319,34 @@ class _PeakMemory:
             self._clear = None
 
     def reset(self) -> int:
-        """Reset the peak to the current resident size and return that size in bytes."""
+        """Reset the peak to the current resident size; return the anonymous memory in use."""
         if self._clear is not None:
             try:
                 os.write(self._clear, b"5")
             except OSError:
                 pass
-        return self._status("VmRSS")
+        return self._status()["RssAnon"]
 
-    def peak(self) -> int:
-        return self._status("VmHWM")
+    def peak_extra(self, anon_before: int) -> int:
+        """The most anonymous memory the call added (bytes).
+
+        The kernel keeps the peak of all resident memory, which also counts torch's code
+        pages mapped for the first time during the call. Those only ever grow during a
+        call, so subtracting the file-backed pages afterwards leaves (a tight lower bound
+        of) what the attempt itself allocated at its peak.
+        """
+        now = self._status()
+        return max(0, now["VmHWM"] - now["RssFile"] - now["RssShmem"] - anon_before)
 
     @staticmethod
-    def _status(field: str) -> int:
+    def _status() -> dict[str, int]:
+        values = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0, "RssShmem": 0}
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-        return 0
+                name = line.split(":", 1)[0]
+                if name in values:
+                    values[name] = int(line.split()[1]) * 1024
+        return values
 
 
 # --- framing over the channel ----------------------------------------------------
