@@ -113,7 +113,10 @@ def compare_tensors(
         else int(torch.argmax(diff).item())
     idx = list(_unravel(worst, list(e.shape)))
     comp.max_abs_error = _finite_or_inf(diff.max().item())
-    comp.max_rel_error = _finite_or_inf(torch.where(diff == 0, torch.zeros_like(rel), rel).max().item())
+    # over the values that are wrong and whose expected value is not ~0 (else it means nothing)
+    defined = (e.abs() > tol.atol) & (bad if bool(bad.any()) else torch.ones_like(bad))
+    comp.max_rel_error = (_finite_or_inf(rel[defined].max().item()) if bool(defined.any())
+                          else None)
     comp.worst_index = idx
     comp.expected_at_worst = float(e[tuple(idx)]) if idx or e.dim() == 0 else None
     comp.actual_at_worst = float(a[tuple(idx)]) if idx or e.dim() == 0 else None
@@ -124,9 +127,10 @@ def compare_tensors(
         found = " and ".join(f"{n} {w}" for n, w in ((comp.actual_nan, "NaN"),
                                                       (comp.actual_inf, "Inf")) if n)
         return FailureKind.NOT_FINITE, f"{what}: {found} where every expected value is finite", comp
+    rel = "" if comp.max_rel_error is None else f", max rel error {comp.max_rel_error:.3g}"
     return FailureKind.MISMATCH, (
         f"{what}: {comp.mismatched} of {comp.total} values differ beyond tolerance "
-        f"(max abs error {comp.max_abs_error:.3g}, max rel error {comp.max_rel_error:.3g})"), comp
+        f"(max abs error {comp.max_abs_error:.3g}{rel})"), comp
 
 
 def _first_index(mask: torch.Tensor) -> list[int]:

@@ -16,6 +16,7 @@ from grader.results import CheckResult, CodeFrame, Comparison, Status, Submissio
 
 FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
 INLINE_NUMEL = 9  # input tensors up to this size are printed with their values
+SIDE_BY_SIDE_COLUMNS = 5  # wider matrices are shown one above the other
 VERDICT_STYLE = {Status.PASS: "bold green", Status.FAIL: "bold red", Status.ERROR: "bold magenta"}
 VERDICT_WORD = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
 
@@ -150,11 +151,21 @@ def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:
     parts += [Text(line, style="dim" if "allowed" in line else "") for line in comparison_summary(comp)]
     if comp.expected_values is not None and comp.actual_values is not None:
         heat = "weight" in comp.what and not plain
-        side = Table.grid(padding=(0, 3))
-        side.add_row(Text("expected", style="bold"), Text("yours", style="bold"))
-        side.add_row(_matrix(comp.expected_values, heat), _matrix(comp.actual_values, heat))
-        parts.append(side)
+        if _columns(comp.expected_values) <= SIDE_BY_SIDE_COLUMNS:
+            side = Table.grid(padding=(0, 3))
+            side.add_row(Text("expected", style="bold"), Text("yours", style="bold"))
+            side.add_row(_matrix(comp.expected_values, heat), _matrix(comp.actual_values, heat))
+            parts.append(side)
+        else:  # too wide to sit side by side: one above the other, never cut
+            parts += [Text("expected", style="bold"), _matrix(comp.expected_values, heat),
+                      Text("yours", style="bold"), _matrix(comp.actual_values, heat)]
     return Group(*parts)
+
+
+def _columns(values: Any) -> int:
+    while isinstance(values, list) and values and isinstance(values[0], list):
+        values = values[0]
+    return len(values) if isinstance(values, list) else 1
 
 
 def _matrix(values: Any, heat: bool) -> RenderableType:
@@ -162,6 +173,8 @@ def _matrix(values: Any, heat: bool) -> RenderableType:
     if rows and rows[0] and isinstance(rows[0][0], list):  # 3-D: show the first matrix
         rows = rows[0]
     grid = Table.grid(padding=(0, 1))
+    for _ in range(_columns(rows)):
+        grid.add_column(no_wrap=True, overflow="ignore")
     for row in rows if isinstance(rows, list) else [[rows]]:
         cells = row if isinstance(row, list) else [row]
         grid.add_row(*[_cell(v, heat) for v in cells])

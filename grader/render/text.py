@@ -47,9 +47,9 @@ def comparison_rows(comp: Comparison) -> list[tuple[str, str, str]]:
 def comparison_summary(comp: Comparison) -> list[str]:
     lines = []
     if comp.max_abs_error is not None:
-        lines.append(f"max abs error {fmt_num(comp.max_abs_error)}, max rel error "
-                     f"{fmt_num(comp.max_rel_error)} (allowed: atol {fmt_num(comp.atol)} + "
-                     f"rtol {fmt_num(comp.rtol)} x |expected|)")
+        rel = "" if comp.max_rel_error is None else f", max rel error {fmt_num(comp.max_rel_error)}"
+        lines.append(f"max abs error {fmt_num(comp.max_abs_error)}{rel} (allowed: atol "
+                     f"{fmt_num(comp.atol)} + rtol {fmt_num(comp.rtol)} x |expected|)")
     if comp.mismatched is not None and comp.total:
         lines.append(f"{comp.mismatched} of {comp.total} values outside the tolerance")
     if comp.actual_nan or comp.actual_inf:
