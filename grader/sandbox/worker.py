@@ -34,6 +34,7 @@ def child_main(chan_fd: int, out_fd: int, request: dict[str, Any]) -> None:
     try:
         os.setsid()
         _die_with_parent()
+        guard.isolate_network()  # while still single-threaded
         _isolate_fds(chan_fd, out_fd)
         chan = socket.socket(fileno=chan_fd)
         _serve(chan, request)
