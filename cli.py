@@ -192,6 +192,16 @@ def submit(
 
 
 def _render_result(result, title: str, format: Optional[Format]) -> None:
+    """Print a result; a reader that stops early (| head) does not change the exit code."""
+    try:
+        _print_result(result, title, format)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to say, and no error on exit
+
+
+def _print_result(result, title: str, format: Optional[Format]) -> None:
     from grader.render import machine
 
     chosen = format or (Format.plain if _plain() else Format.rich)
