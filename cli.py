@@ -268,6 +268,8 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 
     Example: attn-practice quiz 1 --lang zh
     """
+    from grader.render.prompts import ask_all
+
     with errors_handled():
         application = _app(workspace, problems_dir, lang)
         p = application.problem(problem)
@@ -276,7 +278,7 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
         console = _console()
         answers: dict = {}
         try:
-            _ask_all(console, questions, language, answers)
+            ask_all(console, questions, language, answers)
         except (EOFError, KeyboardInterrupt):
             error_console.print(Text("\nStopped before the end: nothing was graded or recorded.",
                                      style="yellow"))
@@ -284,29 +286,6 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
         result = application.submit_quiz_answers(p, answers)
         _render_result(result, p.title_in(language), None)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
-
-
-def _ask_all(console: Console, questions, language: str, answers: dict) -> None:
-    """Ask every question of a quiz in turn, filling `answers`."""
-    from rich.prompt import Prompt
-
-    for n, q in enumerate(questions, start=1):
-        console.rule(Text(f"{n}/{len(questions)} · {q.id}"))
-        console.print(Text(q.prompt[language].strip()))
-        if q.code:
-            console.print(Text(q.code.rstrip(), style="cyan"))
-        for c in q.choices:
-            console.print(Text(f"  {c.id}) {c.text[language]}"))
-        if q.type == "single":
-            answers[q.id] = Prompt.ask("Your answer (one letter)",
-                                       choices=[c.id for c in q.choices], console=console)
-        elif q.type == "multiple":
-            raw = Prompt.ask("Your answers (letters separated by spaces)", console=console)
-            answers[q.id] = [x for x in raw.replace(",", " ").split() if x]
-        elif q.type == "numeric":
-            answers[q.id] = Prompt.ask("Your answer (a number)", console=console)
-        else:
-            answers[q.id] = Prompt.ask("Your answer (a sentence or two)", console=console)
 
 
 @app.command()
