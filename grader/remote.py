@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from grader.sandbox.client import Budget, CallOutcome, ForkServer, Policy, RemoteError, Session
 
@@ -113,7 +113,7 @@ class RemoteFunction:
 class Candidate:
     """Attribute access gives a forwarding function: `candidate.attention(q, k, v)`."""
 
-    def __init__(self, sandbox: Sandbox, log: CallLog, on_call: Callable[[], None] | None = None):
+    def __init__(self, sandbox: Sandbox, log: CallLog) -> None:
         self._sandbox, self._log = sandbox, log
 
     def __getattr__(self, name: str) -> RemoteFunction:

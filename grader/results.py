@@ -6,7 +6,7 @@ Exercism test-runner v3 shape, or JUnit XML. Nothing here imports torch.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -180,8 +180,3 @@ class SubmissionResult:
     @property
     def failing(self) -> list[CheckResult]:
         return [c for c in self.checks if c.status is not Status.PASS]
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(score=self.score, passed=self.passed, total=self.total)
-        return data
