@@ -1,0 +1,3 @@
+# expect: SyntaxError
+def attention(query, keys, values)
+    return values
