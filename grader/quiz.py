@@ -242,22 +242,28 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def key_answers(quiz: Quiz) -> dict[str, Any]:
+    """The key as answers a learner could write (validate grades them: they must pass)."""
+    return {q.id: _right_answer(q, quiz.key[q.id]) for q in quiz.questions}
+
+
+def _right_answer(q: Question, a: Answer) -> Any:
+    if q.type == "single":
+        return a.choice
+    if q.type == "multiple":
+        return sorted(a.choices)
+    if q.type == "numeric":
+        return a.number
+    return " ".join(p.phrases[0] for p in a.key_points)
+
+
 def key_sheet(problem: Problem) -> str:
-    """A sheet filled with the key's answers (validate uses it: it must pass)."""
-    quiz = load_quiz(problem)
-    lines = []
-    for q in quiz.questions:
-        a = quiz.key[q.id]
-        if q.type == "single":
-            lines.append(f'{q.id} = "{a.choice}"')
-        elif q.type == "multiple":
-            lines.append(f"{q.id} = {sorted(a.choices)!r}".replace("'", '"'))
-        elif q.type == "numeric":
-            lines.append(f"{q.id} = {a.number!r}")
-        else:
-            text = " ".join(p.phrases[0] for p in a.key_points)
-            lines.append(f'{q.id} = """{text}"""')
-    return "\n".join(lines) + "\n"
+    """A sheet filled with the key's answers."""
+    return sheet_of(key_answers(load_quiz(problem)))
+
+
+def sheet_of(answers: dict[str, Any]) -> str:
+    return "".join(f"{qid} = {_toml_value(value)}\n" for qid, value in answers.items())
 
 
 # --- grading --------------------------------------------------------------------------
@@ -388,29 +394,24 @@ def validate_quiz(problem: Problem, report: Any) -> None:
     types = {q.type for q in quiz.questions}
     if not {"single", "multiple", "numeric", "text"} <= types:
         report.add("files", False, "a quiz mixes single, multiple, numeric and text questions")
-    key = key_sheet(problem).encode()
-    graded = grade_quiz(problem, Path("key.toml"), key)
+    key = key_answers(quiz)
+
+    def passes(**changed: Any) -> bool:
+        sheet = sheet_of({**key, **changed}).encode()
+        return grade_quiz(problem, Path("sheet.toml"), sheet).status is Status.PASS
+
+    graded = grade_quiz(problem, Path("key.toml"), sheet_of(key).encode())
     report.add("reference", graded.status is Status.PASS,
                "the key passes" if graded.status is Status.PASS else "the key fails: " + "; ".join(
                    f"{c.name}: {c.message}" for c in graded.failing))
     blank = grade_quiz(problem, Path("blank.toml"), answer_sheet(problem).encode())
     report.add("stub", blank.status is not Status.PASS, "the blank sheet fails")
-    wrong = []
-    for q in quiz.questions:
-        lines = key.decode().splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith(f"{q.id} ="):
-                lines[i] = f"{q.id} = {_wrong_answer(q, quiz.key[q.id])}"
-        if grade_quiz(problem, Path("one-wrong.toml"), "\n".join(lines).encode()).status is Status.PASS:
-            wrong.append(q.id)
+    wrong = [q.id for q in quiz.questions if passes(**{q.id: _wrong_answer(q, quiz.key[q.id])})]
     for q in quiz.questions:  # a text answer that leaves out one required key point
-        answer = quiz.key[q.id]
-        for point in (p for p in answer.key_points if p.required):
-            partial = " ".join(p.phrases[0] for p in answer.key_points if p is not point)
-            lines = [f'{q.id} = """{partial}"""' if line.startswith(f"{q.id} =") else line
-                     for line in key.decode().splitlines()]
-            if grade_quiz(problem, Path("partial.toml"), "\n".join(lines).encode()).status \
-                    is Status.PASS:
+        points = quiz.key[q.id].key_points
+        for point in (p for p in points if p.required):
+            partial = " ".join(p.phrases[0] for p in points if p is not point)
+            if passes(**{q.id: partial}):
                 wrong.append(f"{q.id} (without {point.id})")
     report.add("mistakes", not wrong, "a sheet with any one wrong answer fails, and so does a "
                "text answer missing a required key point" if not wrong
@@ -418,12 +419,12 @@ def validate_quiz(problem: Problem, report: Any) -> None:
     report.add("repeat", True, "quiz grading reads data only")
 
 
-def _wrong_answer(q: Question, a: Answer) -> str:
+def _wrong_answer(q: Question, a: Answer) -> Any:
     if q.type == "single":
-        return f'"{next(c.id for c in q.choices if c.id != a.choice)}"'
+        return next(c.id for c in q.choices if c.id != a.choice)
     if q.type == "multiple":
-        return f'["{sorted(a.choices)[0]}"]' if len(a.choices) > 1 else \
-            f'["{next(c.id for c in q.choices if c.id not in a.choices)}"]'
+        return [sorted(a.choices)[0]] if len(a.choices) > 1 else \
+            [next(c.id for c in q.choices if c.id not in a.choices)]
     if q.type == "numeric":
-        return repr((a.number or 1.0) * 3 + 7)
-    return '"""I am not sure."""'
+        return (a.number or 1.0) * 3 + 7
+    return "I am not sure."
