@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,26 @@ def catalog():
     from grader.catalog import Catalog
 
     return Catalog.load(REPO / "problems")
+
+
+def processes_under(root: Path) -> list[str]:
+    """Processes whose working directory is (or was) inside root: sandboxes left behind."""
+    found = []
+    for cwd in glob.glob("/proc/[0-9]*/cwd"):
+        try:
+            if os.readlink(cwd).startswith(str(root)):
+                found.append(cwd)
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture()
+def no_process_left_under():
+    """Assert that no process works under a folder (killed ones get a moment to go)."""
+    def check(root: Path, message: str) -> None:
+        deadline = time.monotonic() + 10
+        while processes_under(root) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not processes_under(root), message
+    return check

@@ -10,7 +10,6 @@ progress store intact.
 from __future__ import annotations
 
 import glob
-import os
 import re
 import sqlite3
 import tempfile
@@ -38,24 +37,13 @@ def expected_phrase(path: Path) -> str:
     return first.removeprefix("# expect: ")
 
 
-def sandbox_processes(root: Path) -> list[str]:
-    """Processes whose working directory is (or was) a sandbox folder under root."""
-    found = []
-    for cwd in glob.glob("/proc/[0-9]*/cwd"):
-        try:
-            if os.readlink(cwd).startswith(str(root)):
-                found.append(cwd)
-        except OSError:
-            continue
-    return found
-
-
 def canaries() -> list[str]:
     return glob.glob("/tmp/attn-redteam-canary*")
 
 
 @pytest.mark.parametrize("attempt", ATTEMPTS, ids=[p.stem for p in ATTEMPTS])
-def test_hostile_attempt(attempt: Path, temp_workspace: Path, tmp_path: Path, monkeypatch) -> None:
+def test_hostile_attempt(attempt: Path, temp_workspace: Path, tmp_path: Path, monkeypatch,
+                         no_process_left_under) -> None:
     sandboxes = tmp_path / "sandboxes"  # this test's sandbox folders, and only those
     sandboxes.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(sandboxes))
@@ -72,10 +60,7 @@ def test_hostile_attempt(attempt: Path, temp_workspace: Path, tmp_path: Path, mo
     assert re.search(expected_phrase(attempt), reason), reason[:2000]
     assert elapsed < SUBMISSION_SECONDS + GRACE_SECONDS, f"took {elapsed:.1f} s"
 
-    deadline = time.monotonic() + 3
-    while sandbox_processes(sandboxes) and time.monotonic() < deadline:
-        time.sleep(0.1)  # killed children take a moment to disappear
-    assert not sandbox_processes(sandboxes), "a sandbox process outlived its grading"
+    no_process_left_under(sandboxes, "a sandbox process outlived its grading")
     assert not list(sandboxes.iterdir()), "a sandbox folder was left behind"
     assert not canaries(), f"the attempt wrote outside its sandbox: {canaries()}"
 
