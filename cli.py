@@ -12,7 +12,7 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from rich.text import Text
 
 from grader.config import resolve_settings
 from grader.errors import GraderError
+
+if TYPE_CHECKING:
+    from grader.api import App
 
 app = typer.Typer(
     name="attn-practice",
@@ -53,17 +56,6 @@ Lang = Annotated[Optional[str], typer.Option(
 ProblemId = Annotated[str, typer.Argument(help="problem7, 7 or the slug (multi-head-attention).")]
 
 
-_current_app = None
-
-
-def _app(workspace: Optional[Path], problems_dir: Optional[Path], lang: Optional[str] = None):
-    global _current_app
-    from grader.api import App
-
-    _current_app = App(resolve_settings(problems_dir, workspace, lang))
-    return _current_app
-
-
 def _plain() -> bool:
     return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
 
@@ -75,27 +67,24 @@ def _console(plain: bool | None = None) -> Console:
 
 
 @contextlib.contextmanager
-def errors_handled() -> Iterator[None]:
-    """The one place where core errors become a message and exit code 2."""
+def application(workspace: Optional[Path] = None, problems_dir: Optional[Path] = None,
+                lang: Optional[str] = None) -> Iterator["App"]:
+    """The App for one command, and the one place where core errors become a message and
+    exit code 2. Whatever happens, the App's notices (a damaged store...) are printed."""
+    from grader.api import App
+
+    made = None
     try:
-        yield
+        made = App(resolve_settings(problems_dir, workspace, lang))
+        yield made
     except GraderError as err:
         error_console.print(Text.assemble(("error: ", "bold red"), str(err)))
         if err.hint:
             error_console.print(Text(err.hint, style="yellow"))
         raise typer.Exit(EXIT_USAGE) from None
     finally:
-        if _current_app is not None:
-            _notify_store(_current_app)
-
-
-def _notify_store(application) -> None:
-    store = application._store
-    if store is not None and store.moved_aside is not None and not store.reported:
-        store.reported = True
-        error_console.print(Text(
-            f"warning: the progress store was damaged; it was moved to {store.moved_aside} "
-            "and a new one started.", style="yellow"))
+        for notice in made.notices() if made is not None else []:
+            error_console.print(Text(f"warning: {notice}", style="yellow"))
 
 
 @app.command("list")
@@ -111,9 +100,8 @@ def list_(
     """
     from grader.render.tables import render_list
 
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        rows = application.list_rows(kind, tag, difficulty)
+    with application(workspace, problems_dir, lang) as app_:
+        rows = app_.list_rows(kind, tag, difficulty)
         render_list(_console(), rows, _plain())
 
 
@@ -124,10 +112,9 @@ def show(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 
     Example: attn-practice show 7 --lang zh
     """
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        text = application.statement(p)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        text = app_.statement(p)
         console = _console()
         console.print(Text(f"{p.id} · {p.slug} · {p.kind.value} · {p.difficulty} · "
                            f"{', '.join(p.tags)}", style="dim"))
@@ -151,10 +138,9 @@ def start(problem: ProblemId,
 
     Example: attn-practice start 5
     """
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        outcome = application.start(p, force=force)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        outcome = app_.start(p, force=force)
         console = _console()
         if outcome.created:
             console.print(Text.assemble("Your attempt: ", (str(outcome.path), "bold")))
@@ -183,11 +169,10 @@ def submit(
 
     Example: attn-practice submit 7 --format json > result.json
     """
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        result = application.submit(p, file)
-        _render_result(result, p.title_in(application.settings.lang), format)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        result = app_.submit(p, file)
+        _render_result(result, p.title_in(app_.settings.lang), format)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
 
 
@@ -232,18 +217,16 @@ def watch(
     """
     from grader.watch import changes
 
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        path = file or application.workspace.attempt_path(p)
-        application.workspace.read_attempt(p, path)  # a clear error if it is missing
-        title = p.title_in(application.settings.lang)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        path = app_.attempt_path(p, file)
+        title = p.title_in(app_.settings.lang)
         console = _console()
         runs = 0
 
         def grade_once(saved_at: float | None) -> None:
             nonlocal runs
-            result = application.submit(p, path)
+            result = app_.submit(p, path)
             runs += 1
             if not _plain():
                 console.clear()
@@ -270,11 +253,10 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
     """
     from grader.render.prompts import ask_all
 
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        questions = application.quiz_questions(p)
-        language = application.settings.lang
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        questions = app_.quiz_questions(p)
+        language = app_.settings.lang
         console = _console()
         answers: dict = {}
         try:
@@ -283,7 +265,7 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
             error_console.print(Text("\nStopped before the end: nothing was graded or recorded.",
                                      style="yellow"))
             raise typer.Exit(EXIT_FAIL) from None
-        result = application.submit_quiz_answers(p, answers)
+        result = app_.submit_quiz_answers(p, answers)
         _render_result(result, p.title_in(language), None)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
 
@@ -295,10 +277,9 @@ def hint(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 
     Example: attn-practice hint 9
     """
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        view = application.hint(p)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        view = app_.hint(p)
         console = _console()
         console.print(Text(f"Hint {view.index + 1} of {view.total} for {p.id}", style="bold"))
         console.print(Text(view.text))
@@ -317,10 +298,9 @@ def solution(problem: ProblemId,
     """
     from rich.syntax import Syntax
 
-    with errors_handled():
-        application = _app(workspace, problems_dir)
-        p = application.problem(problem)
-        view = application.solution(p, force=force)
+    with application(workspace, problems_dir) as app_:
+        p = app_.problem(problem)
+        view = app_.solution(p, force=force)
         console = _console()
         if view.forced:
             console.print(Text("Revealed before passing (recorded).", style="yellow"))
@@ -337,9 +317,8 @@ def progress(workspace: Workspace = None, problems_dir: ProblemsDir = None) -> N
     """
     from grader.render.tables import render_progress
 
-    with errors_handled():
-        application = _app(workspace, problems_dir)
-        render_progress(_console(), application.progress(), _plain())
+    with application(workspace, problems_dir) as app_:
+        render_progress(_console(), app_.progress(), _plain())
 
 
 @app.command()
@@ -349,10 +328,9 @@ def reset(problem: ProblemId, workspace: Workspace = None,
 
     Example: attn-practice reset 7
     """
-    with errors_handled():
-        application = _app(workspace, problems_dir, lang)
-        p = application.problem(problem)
-        outcome = application.reset(p)
+    with application(workspace, problems_dir, lang) as app_:
+        p = app_.problem(problem)
+        outcome = app_.reset(p)
         console = _console()
         console.print(Text.assemble("Restored the stub at ", (str(outcome.path), "bold")))
         if outcome.backup:
@@ -376,14 +354,13 @@ def validate(
     """
     from grader.render.tables import render_validation
 
-    with errors_handled():
-        application = _app(None, problems_dir)
+    with application(None, problems_dir) as app_:
         status = error_console.status("validating...") if not _plain() else contextlib.nullcontext()
         with status as spinner:
             def on_start(pid: str) -> None:
                 if spinner is not None:
                     spinner.update(f"validating {pid}...")
-            reports = application.validate(problems, on_start=on_start, jobs=jobs)
+            reports = app_.validate(problems, on_start=on_start, jobs=jobs)
         render_validation(_console(), reports, _plain())
     raise typer.Exit(0 if all(r.ok for r in reports) else EXIT_FAIL)
 
@@ -400,11 +377,8 @@ def new(
 
     Example: attn-practice new causal-softmax --kind code
     """
-    from grader.scaffold import scaffold
-
-    with errors_handled():
-        settings = resolve_settings(problems_dir)
-        written = scaffold(settings.problems_dir, settings.solutions_dir, slug, kind)
+    with application(None, problems_dir) as app_:
+        written = app_.new_problem(slug, kind)
         console = _console()
         console.print(Text(f"Created {written[0].parent.name}:", style="bold"))
         for path in written:
@@ -432,34 +406,27 @@ def grade(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from grader.batch import find_submissions, grade_folder, summary, write_outputs
 
-    with errors_handled():
-        application = _app(None, problems_dir)
-        p = application.problem(problem)
-        files = find_submissions(folder, p)
-        rows = []
+    with application(None, problems_dir) as app_:
+        p = app_.problem(problem)
+        files = app_.class_submissions(folder, p)
         progress = Progress(TextColumn("grading {task.description}"), BarColumn(),
                             MofNCompleteColumn(), TimeElapsedColumn(), console=error_console,
                             disable=_plain())
         with progress:
             task = progress.add_task(p.id, total=len(files))
-            for row, doc in grade_folder(application.settings.problems_dir,
-                                         application.settings.solutions_dir, p.id, files, jobs):
-                rows.append((row, doc))
-                progress.advance(task)
-        results_dir = write_outputs(rows, out)
-        totals = summary([r for r, _ in rows])
+            totals = app_.grade_class(p, files, out, jobs,
+                                      on_row=lambda row: progress.advance(task))
         _console().print(Text(
-            f"{totals['submissions']} graded: {totals['passed']} passed, {totals['failed']} failed, "
-            f"{totals['errors']} could not be graded; mean score {100 * totals['mean_score']:.0f}%"))
-        _console().print(Text(f"Wrote {out} and {results_dir}/"))
+            f"{totals.submissions} graded: {totals.passed} passed, {totals.failed} failed, "
+            f"{totals.errors} could not be graded; mean score {100 * totals.mean_score:.0f}%"))
+        _console().print(Text(f"Wrote {totals.csv_path} and {totals.results_dir}/"))
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("submit", "watch") and "--help" not in sys.argv:
         # start the sandbox's torch import now, so that it overlaps with everything else
-        from grader.sandbox.client import shared_server
+        from grader.sandbox.server import shared_server
 
         shared_server().start()
     app()

@@ -125,16 +125,16 @@ class App:
     def reset(self, problem: Problem) -> StartOutcome:
         return self.start(problem, force=True)
 
+    def attempt_path(self, problem: Problem, file: Path | None = None) -> Path:
+        """The file `submit` and `watch` grade; a clear error if it does not exist."""
+        path, _ = self.workspace.read_attempt(problem, file)
+        return path
+
     def submit(self, problem: Problem, file: Path | None = None):  # -> SubmissionResult
+        from grader.engine import grade
+
         path, source = self.workspace.read_attempt(problem, file)
-        if problem.kind is Kind.QUIZ:
-            from grader.quiz import grade_quiz
-
-            result = grade_quiz(problem, path, source, lang=self.settings.lang)
-        else:
-            from grader.grading import grade_code
-
-            result = grade_code(problem, path, source=source, lang=self.settings.lang)
+        result = grade(problem, path, source, lang=self.settings.lang)
         self.record(result)
         return result
 
@@ -159,6 +159,15 @@ class App:
         path.write_text(filled_sheet(problem, answers, self.settings.lang), encoding="utf-8")
         self.store.record_start(problem.id)
         return self.submit(problem)
+
+    def notices(self) -> list[str]:
+        """Things the user should hear about once, whatever the command (a damaged store...)."""
+        store = self._store
+        if store is not None and store.moved_aside is not None and not store.reported:
+            store.reported = True
+            return [f"the progress store was damaged; it was moved to {store.moved_aside} "
+                    "and a new one started."]
+        return []
 
     def record(self, result) -> None:  # result: SubmissionResult
         self.store.record_submission(
@@ -204,6 +213,24 @@ class App:
         )
 
     # -- instructor commands ----------------------------------------------------------
+
+    def new_problem(self, slug: str, kind: str) -> list[Path]:
+        """Scaffold the next-numbered problem and its solution; the files written."""
+        from grader.scaffold import scaffold
+
+        return scaffold(self.settings.problems_dir, self.settings.solutions_dir, slug, kind)
+
+    def class_submissions(self, folder: Path, problem: Problem) -> list[Path]:
+        from grader.batch import find_submissions
+
+        return find_submissions(folder, problem)
+
+    def grade_class(self, problem: Problem, files: list[Path], out_csv: Path, jobs: int,
+                    on_row=lambda row: None):  # -> ClassSummary
+        """Grade every learner's file; each gets a row, whatever happens to the others."""
+        from grader.batch import grade_class
+
+        return grade_class(problem, files, out_csv, jobs, on_row)
 
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]

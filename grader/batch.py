@@ -1,24 +1,23 @@
 """`grade`: a folder of submissions (one file per learner) against one problem.
 
-Worker processes import torch and pytest once and keep a warm sandbox server;
-every submission still runs in its own fresh sandbox child, so a hanging or
-crashing one costs only its own time limit. Workers hand back each result as a
-JSON document (the same one `submit --format json` prints), never as pickles.
+Every file gets a row. A submission that cannot be graded (whatever the reason)
+is a row with status `error` and the reason; one learner never stops the class.
+Each result document (the one `submit --format json` prints) is written as soon
+as it is ready; the CSV, sorted by learner, at the end.
 """
 
 from __future__ import annotations
 
 import csv
-
-import multiprocessing
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Catalog, Kind, Problem
+from grader.catalog import Kind, Problem
 from grader.errors import GraderError
+from grader.results import Status, SubmissionResult
+from grader.sandbox.server import ForkServer
 
 CSV_FIELDS = ["learner", "status", "score", "passed", "total", "failed_checks", "diagnosis",
               "duration_seconds", "file"]
@@ -37,6 +36,17 @@ class GradeRow:
     file: str
 
 
+@dataclass(frozen=True)
+class ClassSummary:
+    submissions: int
+    passed: int
+    failed: int
+    errors: int
+    mean_score: float
+    csv_path: Path
+    results_dir: Path
+
+
 def find_submissions(folder: Path, problem: Problem) -> list[Path]:
     if not folder.is_dir():
         raise GraderError(f"{folder} is not a folder of submissions.")
@@ -49,93 +59,98 @@ def find_submissions(folder: Path, problem: Problem) -> list[Path]:
     return files
 
 
-def grade_folder(problems_dir: Path, solutions_dir: Path, problem_id: str, files: list[Path],
-                 jobs: int, on_done: Callable[[GradeRow], None] | None = None
-                 ) -> Iterator[tuple[GradeRow, str]]:
-    """Yield (row, JSON document) for every submission, as they finish."""
-    args = [(str(problems_dir), str(solutions_dir), problem_id, str(f)) for f in files]
-    if jobs <= 1:
-        for a in args:
-            row, doc = _grade_one(*a)
-            yield row, doc
-        return
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_warm,
-                             initargs=(str(problems_dir), str(solutions_dir), problem_id)) as pool:
-        futures = [pool.submit(_grade_one, *a) for a in args]
-        for future in as_completed(futures):
-            yield future.result()
-
-
-def write_outputs(rows: list[tuple[GradeRow, str]], out_csv: Path) -> Path:
-    """The CSV (one line per learner, sorted) and one JSON result per learner beside it."""
-    results_dir = out_csv.parent / (out_csv.stem + "-results")
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(rows, key=lambda r: r[0].learner)
-    with out_csv.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for row, doc in ordered:
-            writer.writerow(row.__dict__)
-            (results_dir / f"{row.learner}.json").write_text(doc, encoding="utf-8")
-    return results_dir
-
-
-_warm_state: dict[str, Problem] = {}
-
-
-def _warm(problems_dir: str, solutions_dir: str, problem_id: str) -> None:
-    """Worker start: load the problem, import torch and pytest, start the sandbox server."""
-    problem = Catalog.load(Path(problems_dir), Path(solutions_dir)).get(problem_id)
-    _warm_state["problem"] = problem
-    if problem.kind is Kind.CODE:
-        from grader.sandbox.client import shared_server
-
-        shared_server().start()
-        import pytest  # noqa: F401
-        import torch  # noqa: F401
-
-
-def _grade_one(problems_dir: str, solutions_dir: str, problem_id: str,
-               file: str) -> tuple[GradeRow, str]:
+def grade_one(problem: Problem, path: Path,
+              server: ForkServer | None = None) -> tuple[GradeRow, str]:
+    """Grade one learner's file: (row, JSON document). Never raises."""
+    from grader.engine import grade
     from grader.render.machine import to_json
 
-    problem = _warm_state.get("problem")
-    if problem is None or problem.id != problem_id:
-        problem = Catalog.load(Path(problems_dir), Path(solutions_dir)).get(problem_id)
-        _warm_state["problem"] = problem
-    path = Path(file)
     started = time.perf_counter()
-    source = path.read_bytes()
-    if problem.kind is Kind.CODE:
-        from grader.grading import grade_code
-
-        result = grade_code(problem, path, source=source)
-    else:
-        from grader.quiz import grade_quiz
-
-        result = grade_quiz(problem, path, source)
+    try:
+        result = grade(problem, path, server=server)
+    except GraderError as err:  # e.g. unreadable file, a problem broken for this input
+        result = ungraded(problem, path, str(err))
+    except Exception as err:  # noqa: BLE001 - a grader bug must not stop the class
+        result = ungraded(problem, path, f"the grader failed on this submission "
+                          f"({type(err).__name__}: {err})")
     duration = round(time.perf_counter() - started, 3)
-    doc = to_json(result)
-    row = GradeRow(
+    return row_of(result, path, duration), to_json(result)
+
+
+def ungraded(problem: Problem, path: Path, reason: str) -> SubmissionResult:
+    try:
+        source = path.read_bytes()
+    except OSError:
+        source = b""
+    result = SubmissionResult.new(problem.id, path, source, kind=problem.kind)
+    result.message = reason
+    return result
+
+
+def row_of(result: SubmissionResult, path: Path, duration: float) -> GradeRow:
+    return GradeRow(
         learner=path.stem, status=result.status.value, score=round(result.score, 4),
         passed=result.passed, total=result.total,
         failed_checks=";".join(c.name for c in result.failing),
         diagnosis=result.diagnosis.mistake_id if result.diagnosis else "",
         duration_seconds=duration, file=str(path))
-    return row, doc
 
 
-def summary(rows: list[GradeRow]) -> dict[str, float]:
+def grade_class(problem: Problem, files: list[Path], out_csv: Path, jobs: int,
+                on_row: Callable[[GradeRow], None] = lambda row: None) -> ClassSummary:
+    """Grade every file (in `jobs` warm workers when jobs > 1) and write the outputs."""
+    results_dir = out_csv.parent / (out_csv.stem + "-results")
+    results_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[GradeRow] = []
+
+    def keep(row: GradeRow, doc: str) -> None:
+        (results_dir / f"{row.learner}.json").write_text(doc, encoding="utf-8")
+        rows.append(row)
+        on_row(row)
+
+    if jobs <= 1:
+        for path in files:
+            keep(*grade_one(problem, path))
+    else:
+        _grade_in_pool(problem, files, jobs, keep)
+    _write_csv(rows, out_csv)
+    return summarize(rows, out_csv, results_dir)
+
+
+def _grade_in_pool(problem: Problem, files: list[Path], jobs: int,
+                   keep: Callable[[GradeRow, str], None]) -> None:
+    from grader.pool import Task, WarmPool
+    from grader.render.machine import to_json
+
+    def failed(task: Task, reason: str) -> dict:
+        path = Path(task.file)
+        result = ungraded(problem, path, reason)
+        return {"row": row_of(result, path, 0.0).__dict__, "doc": to_json(result)}
+
+    tasks = [Task(i, problem.id, str(f)) for i, f in enumerate(files)]
+    # a task can take its submission limit, plus the diagnosis and a cold worker's start
+    seconds = problem.limits.submission_seconds * 2 + 120
+    pool = WarmPool(jobs, problem.folder.parent, problem.solutions_dir, seconds)
+    for _task, reply in pool.run(tasks, failed):
+        keep(GradeRow(**reply["row"]), reply["doc"])
+
+
+def _write_csv(rows: list[GradeRow], out_csv: Path) -> None:
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    with out_csv.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for row in sorted(rows, key=lambda r: r.learner):
+            writer.writerow(row.__dict__)
+
+
+def summarize(rows: list[GradeRow], csv_path: Path, results_dir: Path) -> ClassSummary:
     n = len(rows)
-    return {
-        "submissions": n,
-        "passed": sum(r.status == "pass" for r in rows),
-        "failed": sum(r.status == "fail" for r in rows),
-        "errors": sum(r.status == "error" for r in rows),
-        "mean_score": round(sum(r.score for r in rows) / n, 4) if n else 0.0,
-    }
-
-
-
+    return ClassSummary(
+        submissions=n,
+        passed=sum(r.status == Status.PASS.value for r in rows),
+        failed=sum(r.status == Status.FAIL.value for r in rows),
+        errors=sum(r.status == Status.ERROR.value for r in rows),
+        mean_score=round(sum(r.score for r in rows) / n, 4) if n else 0.0,
+        csv_path=csv_path, results_dir=results_dir,
+    )

@@ -24,7 +24,6 @@ from grader.remote import CallLog, CallRecord
 from grader.results import CheckResult, Diagnosis
 
 LOOSE = Tolerance(rtol=1e-3, atol=1e-4)  # "behaves the same", across float32 op orders
-_COMPARABLE_ERRORS = ("exception", "not_plain_data", "missing_function")
 
 
 @dataclass
@@ -79,7 +78,7 @@ def _comparable(record: CallRecord) -> bool:
     if record.outcome is None:
         return False
     return record.outcome.ok or (record.outcome.error is not None
-                                 and record.outcome.error.kind in _COMPARABLE_ERRORS)
+                                 and record.outcome.error.kind.comparable)
 
 
 def _attempt_outcome(record: CallRecord) -> Outcome:

@@ -18,20 +18,24 @@ from grader.checks import CheckFailure
 from grader.compare import summarize
 from grader.remote import AttemptError, CallLog, CallRecord, Candidate
 from grader.results import CallSummary, CheckResult, FailureKind, Status
+from grader.sandbox.wire import ErrorKind
 from grader.static import attempt_traceback
 
 _KIND_OF_REMOTE = {
-    "exception": FailureKind.RAISED,
-    "missing_function": FailureKind.RAISED,
-    "timeout": FailureKind.TIMEOUT,
-    "budget": FailureKind.TIMEOUT,
-    "crash": FailureKind.CRASH,
-    "exit": FailureKind.CRASH,
-    "protocol": FailureKind.CRASH,
-    "forbidden": FailureKind.FORBIDDEN,
-    "violation": FailureKind.VIOLATION,
-    "not_plain_data": FailureKind.TYPE,
+    ErrorKind.EXCEPTION: FailureKind.RAISED,
+    ErrorKind.MISSING_FUNCTION: FailureKind.RAISED,
+    ErrorKind.TIMEOUT: FailureKind.TIMEOUT,
+    ErrorKind.BUDGET: FailureKind.TIMEOUT,
+    ErrorKind.CRASH: FailureKind.CRASH,
+    ErrorKind.EXIT: FailureKind.CRASH,
+    ErrorKind.PROTOCOL: FailureKind.CRASH,
+    ErrorKind.FORBIDDEN: FailureKind.FORBIDDEN,
+    ErrorKind.VIOLATION: FailureKind.VIOLATION,
+    ErrorKind.NOT_PLAIN_DATA: FailureKind.TYPE,
 }
+_PREFIX = {ErrorKind.TIMEOUT: "Too slow: ", ErrorKind.BUDGET: "Out of time: ",
+           ErrorKind.CRASH: "Crashed: ", ErrorKind.EXIT: "Exited: "}
+_WITH_TYPE = (ErrorKind.EXCEPTION, ErrorKind.VIOLATION, ErrorKind.FORBIDDEN)
 
 
 class GradingPlugin:
@@ -94,26 +98,56 @@ class GradingPlugin:
             result.call = summarize_call(records[-1])
         if isinstance(exc, CheckFailure):
             result.kind, result.message, result.comparison = exc.kind, exc.message, exc.comparison
+            if exc.kind is FailureKind.TYPE and _returned_none(records):
+                result.message = f"{_forgot_return(records)}\n{exc.message}"
         elif isinstance(exc, AttemptError):
             remote = exc.error
             result.kind = _KIND_OF_REMOTE.get(remote.kind, FailureKind.RAISED)
             result.call = summarize_call(exc.call)
-            prefix = {"timeout": "Too slow: ", "budget": "Out of time: ",
-                      "crash": "Crashed: ", "exit": "Exited: "}.get(remote.kind, "")
-            result.message = prefix + (f"{remote.type}: {remote.message}"
-                                       if remote.kind in ("exception", "violation", "forbidden")
-                                       else remote.message)
+            result.message = _PREFIX.get(remote.kind, "") + (
+                f"{remote.type}: {remote.message}" if remote.kind in _WITH_TYPE
+                else remote.message)
             result.traceback = attempt_traceback(remote.type, remote.message, remote.frames,
                                                  self.source_text, self.display_path,
                                                  self.attempt_name)
         elif isinstance(exc, AssertionError):
             result.kind, result.message = FailureKind.OTHER, str(exc).split("\nassert ")[0]
+        elif any(r.outcome is not None and r.outcome.ok for r in records):
+            # the test choked on what the attempt returned (None, a tensor for a tuple...):
+            # the attempt's failure, worded for the learner
+            result.kind = FailureKind.TYPE
+            result.message = self._unusable_value(records, exc)
         else:
+            # raised before the attempt answered anything: the hidden test itself is broken
+            # (validate reports it when the reference hits it)
             result.status = Status.ERROR
             result.kind = FailureKind.OTHER
-            result.message = (f"the hidden test itself failed ({type(exc).__name__}: {exc}); "
-                              "this is a problem with the problem, not with your code")
+            result.message = (f"the hidden test failed before calling your code "
+                              f"({type(exc).__name__}: {exc})")
         return result
+
+    def _unusable_value(self, records: list[CallRecord], exc: BaseException | None) -> str:
+        if _returned_none(records):
+            return _forgot_return(records)
+        last = next(r for r in reversed(records) if r.outcome is not None and r.outcome.ok)
+        got = summarize(last.outcome.value).describe()
+        signature = next((e.signature for e in self._problem.entry_points
+                          if e.name == last.function), last.function)
+        return (f"the check could not use what {last.function}() returned: {got} "
+                f"({type(exc).__name__}: {exc}). Return what the signature promises: "
+                f"{signature}")
+
+
+def _returned_none(records: list[CallRecord]) -> bool:
+    return any(r.outcome is not None and r.outcome.ok and r.outcome.value is None
+               for r in records)
+
+
+def _forgot_return(records: list[CallRecord]) -> str:
+    name = next(r.function for r in records
+                if r.outcome is not None and r.outcome.ok and r.outcome.value is None)
+    return (f"your function {name}() returned None; did you forget `return`? "
+            "(A function without a return statement returns None.)")
 
 
 def summarize_call(record: CallRecord) -> CallSummary:

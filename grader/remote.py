@@ -11,7 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.sandbox.client import Budget, CallOutcome, ForkServer, Policy, RemoteError, Session
+from grader.sandbox.session import Sandbox
+from grader.sandbox.wire import CallOutcome, ErrorKind, RemoteError
 
 
 class AttemptError(Exception):
@@ -46,41 +47,6 @@ class CallLog:
 
     def for_test(self, test: str) -> list[CallRecord]:
         return [r for r in self.records if r.test == test]
-
-
-class Sandbox:
-    """Owns the current sandbox session for one submission; reopens it after a crash."""
-
-    def __init__(self, server: ForkServer, source: bytes, policy: Policy, budget: Budget):
-        self.server, self.source, self.policy, self.budget = server, source, policy, budget
-        self.session: Session | None = None
-        self.sessions_opened = 0
-        self.load_error: RemoteError | None = None
-        self.load_output = ""
-
-    def ensure(self) -> Session | None:
-        if self.session is not None and self.session.alive:
-            return self.session
-        if self.budget.remaining() <= 0:
-            self.load_error = RemoteError(
-                "budget", "Timeout",
-                f"the submission's total time limit ({self.budget.seconds:g} s) ran out")
-            return None
-        session = Session(self.server, self.source, self.policy, self.budget)
-        self.sessions_opened += 1
-        if not session.open():
-            self.load_error = session.load_error
-            self.load_output = session.load_output
-            return None
-        if self.sessions_opened == 1:
-            self.load_output = session.load_output
-        self.session = session
-        return session
-
-    def close(self) -> None:
-        if self.session is not None:
-            self.session.close()
-            self.session = None
 
 
 class RemoteFunction:
@@ -128,7 +94,7 @@ class Candidate:
         self._log.records.append(record)
         session = self._sandbox.ensure()
         if session is None:
-            error = self._sandbox.load_error or RemoteError("crash", "Crash", "no sandbox")
+            error = self._sandbox.load_error or RemoteError(ErrorKind.CRASH, "Crash", "no sandbox")
             record.outcome = CallOutcome(False, error=error)
             raise AttemptError(error, record)
         outcome = session.call(fn, args, kwargs, grad=grad, echo_args=echo,

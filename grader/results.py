@@ -6,9 +6,13 @@ Exercism test-runner v3 shape, or JUnit XML. Nothing here imports torch.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
+
+from grader.catalog import Kind
 
 RESULTS_VERSION = 3  # the Exercism test-runner results format we extend
 
@@ -163,7 +167,14 @@ class SubmissionResult:
     attempt_sha256: str = ""
     timing: Timing = field(default_factory=Timing)
     next_step: str = ""
-    kind: str = "code"  # code | quiz
+    kind: Kind = Kind.CODE
+
+    @classmethod
+    def new(cls, problem_id: str, attempt: Path, source: bytes,
+            kind: Kind = Kind.CODE) -> SubmissionResult:
+        """A result not graded yet (status error until a stage decides otherwise)."""
+        return cls(problem_id, Status.ERROR, attempt_path=str(attempt),
+                   attempt_sha256=hashlib.sha256(source).hexdigest(), kind=kind)
 
     @property
     def passed(self) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from grader.catalog import BrokenProblem, Kind, Problem
 from grader.errors import GraderError
 from grader.results import Status, SubmissionResult
-from grader.sandbox.client import ForkServer
+from grader.sandbox.server import ForkServer
 
 MIN_HINTS = 3
 MIN_MISTAKES = 3
@@ -123,9 +123,9 @@ def _todo_left(problem: Problem) -> list[str]:
 
 
 def _grade(problem: Problem, path: Path, server: ForkServer | None) -> SubmissionResult:
-    from grader.grading import grade_code
+    from grader.engine import grade
 
-    return grade_code(problem, path, server=server)
+    return grade(problem, path, server=server)
 
 
 def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | None) -> None:
@@ -163,9 +163,13 @@ def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | No
         if result.status is Status.PASS:
             problems.append(f"{mistake.id} passes every check")
             continue
+        if not result.failing:  # refused before any hidden check ran (static, import)
+            problems.append(f"{mistake.id} fails no hidden check, only before the tests run "
+                            f"({result.message}); a known mistake must be caught by a check")
+            continue
         caught += 1
         got = result.diagnosis.mistake_id if result.diagnosis else None
-        if result.total and got != mistake.id:
+        if got != mistake.id:
             problems.append(f"{mistake.id} is diagnosed as {got or 'nothing'}")
         else:
             named += 1

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import grade_code, with_limits
+from dataclasses import replace
+
+from grader.engine import grade
 from grader.render.machine import to_json, to_junit
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,8 +25,8 @@ SCENARIOS = sorted(p for p in GOLDEN.glob("*/*") if (p / "expected.json").is_fil
 def test_golden(scenario: Path, catalog) -> None:
     expected = json.loads((scenario / "expected.json").read_text())
     problem = catalog.get(scenario.parent.name)
-    limits = with_limits(problem, **expected.get("limits", {}))
-    result = grade_code(problem, scenario / "attempt.py", limits=limits)
+    limits = replace(problem.limits, **expected.get("limits", {}))
+    result = grade(problem, scenario / "attempt.py", limits=limits)
 
     assert result.status.value == expected["status"], result.message or result.failing[:1]
     assert (result.passed, result.total) == (expected["passed"], expected["total"])
@@ -56,6 +58,6 @@ def test_each_known_mistake_of_problem5_is_named(catalog) -> None:
     """Submitted as an attempt, every known mistake fails and is diagnosed as itself."""
     problem = catalog.get("problem5")
     for mistake in problem.mistakes:
-        result = grade_code(problem, mistake.path)
+        result = grade(problem, mistake.path)
         assert result.status.value == "fail", mistake.id
         assert result.diagnosis is not None and result.diagnosis.mistake_id == mistake.id

@@ -20,7 +20,6 @@ import pytest
 
 from grader.api import App
 from grader.config import resolve_settings
-from grader.grading import with_limits
 
 REDTEAM = Path(__file__).parent / "redteam"
 ATTEMPTS = sorted(REDTEAM.glob("*.py"))
@@ -73,7 +72,7 @@ def test_hostile_attempt(attempt: Path, temp_workspace: Path, tmp_path: Path, mo
 def _limited(problem):
     from dataclasses import replace
 
-    return replace(problem, limits=with_limits(problem, call_seconds=CALL_SECONDS,
-                                               submission_seconds=SUBMISSION_SECONDS,
-                                               memory_mb=MEMORY_MB))
+    return replace(problem, limits=replace(problem.limits, call_seconds=CALL_SECONDS,
+                                           submission_seconds=SUBMISSION_SECONDS,
+                                           memory_mb=MEMORY_MB))
 

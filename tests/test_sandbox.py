@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox.client import Budget, Policy, Session, shared_server
+from grader.sandbox.server import shared_server
+from grader.sandbox.session import Session
+from grader.sandbox.wire import Budget, Policy
 
 PROBE = b'''
 import os, resource

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from grader.render.text import (
     KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
+from grader.catalog import Kind
 from grader.results import CheckResult, CodeFrame, Comparison, Status, SubmissionResult
 
 FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
@@ -42,7 +43,7 @@ def render_submission(console: Console, result: SubmissionResult, title: str,
                       plain: bool) -> None:
     b = box.ASCII if plain else box.ROUNDED
     console.print(_header(result, title, plain))
-    if result.kind == "quiz" and result.status is not Status.ERROR:
+    if result.kind is Kind.QUIZ and result.status is not Status.ERROR:
         for check in result.checks:
             console.print(_question_panel(check, b))
         console.print(_footer(result, plain))
@@ -74,7 +75,7 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
     body = [line]
     if result.total:
         pct = round(100 * result.score)
-        noun = "questions right" if result.kind == "quiz" else "checks passed"
+        noun = "questions right" if result.kind is Kind.QUIZ else "checks passed"
         body.append(Text(f"{result.passed}/{result.total} {noun} ({pct}%)"))
     if result.status is Status.ERROR:
         body.append(Text("Your attempt could not be graded: " + result.message))
@@ -83,7 +84,7 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
         extra = "" if d.matched == d.compared else "; something else fails too"
         body.append(Text.assemble(("Looks like a known mistake: ", "bold yellow"), (d.title, "yellow"),
                                   f"  (explains {d.matched} of {d.compared} failing checks{extra})"))
-    elif result.status is Status.FAIL and result.kind == "code":
+    elif result.status is Status.FAIL and result.kind is Kind.CODE:
         body.append(Text("No known mistake matches this attempt; see the first failing check.",
                          style="dim"))
     return Panel(Group(*body), box=box.ASCII if plain else box.HEAVY,
@@ -248,7 +249,7 @@ def _rest_table(rest: list[CheckResult], b: box.Box) -> RenderableType:
 def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
     t = result.timing
     parts = []
-    if result.total and result.kind == "code":
+    if result.total and result.kind is Kind.CODE:
         parts.append(Text(
             f"Timing: {t.total_seconds:.2f} s in all (sandbox start {t.sandbox_start_seconds:.2f} s, "
             f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s)", style="dim"))

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from grader.render.text import check_text, frame_lines
+from grader.catalog import Kind
 from grader.results import RESULTS_VERSION, CheckResult, FailureKind, Status, SubmissionResult
 
 _ERRORED = {FailureKind.RAISED, FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.VIOLATION}
@@ -44,7 +45,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
             "diagnosis": check.diagnosis,
             "duration_seconds": check.seconds,
         }
-        if result.kind == "quiz":
+        if result.kind is Kind.QUIZ:
             entry["message"] = check.message  # quizzes: the feedback on this answer
             entry["explanation"] = check.explanation
         if check.status is not Status.PASS:
@@ -61,7 +62,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "message": message,
         "tests": tests,
         "problem": result.problem_id,
-        "kind": result.kind,
+        "kind": result.kind.value,
         "score": round(result.score, 4),
         "passed": result.passed,
         "total": result.total,
@@ -134,7 +135,7 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
             tag = "failure" if status == "fail" else "error"
             node = ET.SubElement(case, tag, message=_xml(check.message),
                                  type=check.kind.value if check.kind else "failure")
-            node.text = _xml(check_text(check) if result.kind == "code"
+            node.text = _xml(check_text(check) if result.kind is Kind.CODE
                              else f"{check.description}\n{check.message}\n{check.explanation}")
         if check.output:
             ET.SubElement(case, "system-out").text = _xml(check.output)

@@ -19,6 +19,7 @@ import traceback
 from typing import Any
 
 from grader.sandbox import guard, protocol
+from grader.sandbox.wire import ErrorKind, error_reply
 
 ATTEMPT_MODULE = "attempt"
 MAX_MESSAGE = 4000
@@ -98,7 +99,7 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
         module = _import_attempt(attempt_path)
     except BaseException as exc:  # noqa: BLE001 - report any import failure as data
         _restore_builtins(builtins_before)
-        _send(chan, {"ready": False, "error": describe_exception(exc)})
+        _send(chan, {"ready": False, "error": describe_exception(exc)["error"]})
         return
     _restore_builtins(builtins_before)
     names = sorted(n for n in dir(module) if callable(getattr(module, n, None)))
@@ -114,8 +115,7 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
             _restore_builtins(builtins_before)  # the attempt may not change how we work
             _send_reply(chan, reply)
         else:
-            _send(chan, {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
-                                                "message": "unknown request", "mro": []}})
+            _send(chan, error_reply(ErrorKind.PROTOCOL, "ProtocolError", "unknown request"))
 
 
 def _restore_builtins(saved: dict[str, Any]) -> None:
@@ -145,15 +145,13 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
     name = header.get("fn")
     fn = getattr(module, name, None) if isinstance(name, str) else None
     if not callable(fn):
-        return {"ok": False, "error": {
-            "kind": "missing_function", "type": "AttributeError", "mro": ["AttributeError"],
-            "message": f"your file defines no function named {name!r}", "frames": []}}, []
+        return error_reply(ErrorKind.MISSING_FUNCTION, "AttributeError",
+                           f"your file defines no function named {name!r}"), []
     try:
         args = list(protocol.decode(header.get("args", []), buffers))
         kwargs = protocol.decode(header.get("kwargs", {"$dict": []}), buffers)
     except protocol.ProtocolError as exc:
-        return {"ok": False, "error": {"kind": "protocol", "type": "ProtocolError",
-                                       "message": str(exc), "mro": []}}, []
+        return error_reply(ErrorKind.PROTOCOL, "ProtocolError", str(exc)), []
     grad = header.get("grad")
     wrt: list[Any] = []
     if grad:
@@ -176,7 +174,7 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
         if grad:
             grads = _backward(result, grad, buffers, wrt)
     except BaseException as exc:  # noqa: BLE001 - the attempt's error is data
-        return {"ok": False, "error": describe_exception(exc)}, []
+        return describe_exception(exc), []
     finally:
         _flush()
     out_buffers: list[bytes] = []
@@ -191,17 +189,15 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
             reply["args_after"] = protocol.encode(
                 {"args": args, "kwargs": kwargs}, out_buffers)
     except protocol.NotPlainData as exc:
-        return {"ok": False, "error": {
-            "kind": "not_plain_data", "type": "TypeError", "mro": ["TypeError"],
-            "message": f"your function returned {exc}; return tensors, numbers, "
-                       "lists or tuples", "frames": []}}, []
+        return error_reply(ErrorKind.NOT_PLAIN_DATA, "TypeError",
+                           f"your function returned {exc}; return tensors, numbers, "
+                           "lists or tuples"), []
     except MemoryError:
-        return {"ok": False, "error": {
-            "kind": "not_plain_data", "type": "MemoryError", "mro": ["MemoryError"],
-            "message": "the value your function returned is too large to send back "
-                       "within the sandbox's memory limit", "frames": []}}, []
+        return error_reply(ErrorKind.NOT_PLAIN_DATA, "MemoryError",
+                           "the value your function returned is too large to send back "
+                           "within the sandbox's memory limit"), []
     except BaseException as exc:  # noqa: BLE001 - e.g. a subclass whose methods raise
-        return {"ok": False, "error": describe_exception(exc)}, []
+        return describe_exception(exc), []
     del torch
     return reply, out_buffers
 
@@ -227,13 +223,14 @@ def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list
 
 
 def describe_exception(exc: BaseException) -> dict[str, Any]:
-    kind = "exception"
+    """An exception raised by the attempt, as an error reply."""
+    kind = ErrorKind.EXCEPTION
     if isinstance(exc, ForbiddenCall):
-        kind = "forbidden"
+        kind = ErrorKind.FORBIDDEN
     elif isinstance(exc, guard.SandboxViolation):
-        kind = "violation"
+        kind = ErrorKind.VIOLATION
     elif isinstance(exc, SystemExit):
-        kind = "exit"
+        kind = ErrorKind.EXIT
     try:
         message = str(exc)[:MAX_MESSAGE]
     except BaseException:  # noqa: BLE001
@@ -246,8 +243,7 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, SyntaxError):
         frames.append([exc.filename or "", exc.lineno or 0, "<module>", exc.offset, None])
     mro = [c.__name__ for c in type(exc).__mro__]
-    return {"kind": kind, "type": type(exc).__name__, "mro": mro, "message": message,
-            "frames": frames}
+    return error_reply(kind, type(exc).__name__, message, mro=mro, frames=frames)
 
 
 def _forbid_calls(dotted_names: list[str], attempt_path: str) -> None:

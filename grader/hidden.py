@@ -1,0 +1,94 @@
+"""Running a problem's hidden tests (pytest, in this trusted process) against one sandbox."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from grader.catalog import Problem
+from grader.errors import ProblemFormatError
+from grader.results import CheckResult
+
+_INI = Path(__file__).with_name("pytest_hidden.ini")
+
+
+@dataclass
+class HiddenRun:
+    checks: list[CheckResult]
+    log: object  # grader.remote.CallLog: every call the tests forwarded, for the diagnosis
+
+
+def load_reference(problem: Problem) -> ModuleType:
+    from grader.loading import load_trusted_module
+
+    return load_trusted_module(problem.solution_path, "reference solution")
+
+
+def run_hidden_tests(problem: Problem, sandbox: object, reference: ModuleType, text: str,
+                     display: str, attempt_name: str) -> HiddenRun:
+    """One check per test item; calls reach the attempt through the `candidate` fixture."""
+    import torch
+
+    from grader.checks import judging
+    from grader.plugin import GradingPlugin
+    from grader.remote import CallLog, Candidate
+
+    # one thread here and one in the sandbox: two cores, no oversubscription, stable timings
+    torch.set_num_threads(1)
+    log = CallLog()
+    plugin = GradingPlugin(problem, Candidate(sandbox, log), reference, log, text, display,
+                           attempt_name)
+    with judging(problem.tolerances):
+        exit_code, output = _run_pytest(problem, plugin)
+    if plugin.collect_errors or not plugin.results:
+        detail = (plugin.collect_errors[0] if plugin.collect_errors
+                  else f"pytest exit code {exit_code}: {output[-1500:]}".strip())
+        raise ProblemFormatError(problem.tests_dir, None,
+                                 f"the hidden tests could not be collected: {detail}")
+    return HiddenRun(plugin.results, log)
+
+
+def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
+    import pytest
+
+    # rooted at the problems folder, each problem's test modules get their own names
+    # (problem5.tests.test_hidden); purging around the run means no problem ever sees
+    # another's (or a stale copy of its own) hidden tests in a long-lived process.
+    args = [
+        str(problem.tests_dir), "-c", str(_INI), "--rootdir", str(problem.folder.parent),
+        "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
+        "-p", "no:unraisableexception",  # its gc passes at exit cost a second per run
+        "--import-mode=importlib", "--capture=sys",
+    ]
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # never write __pycache__ into the problem folder
+    sink = io.StringIO()
+    _forget_hidden_tests(problem)
+    # only our plugin: a learner's or instructor's own pytest plugins must not change grading
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            code = int(pytest.main(args, plugins=[plugin]))
+        return code, sink.getvalue()
+    finally:
+        sys.dont_write_bytecode = dont_write
+        _forget_hidden_tests(problem)
+        if autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
+
+
+def _forget_hidden_tests(problem: Problem) -> None:
+    """Drop every imported module that lives in a problem's tests folder."""
+    root = str(problem.folder.parent.resolve())
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(root) and os.sep + "tests" + os.sep in file[len(root):]:
+            del sys.modules[name]

@@ -1,0 +1,173 @@
+"""The quiz format: questions in problems/<id>/quiz.toml, the key in solutions/<id>.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.catalog import Problem
+from grader.errors import ProblemFormatError
+
+TYPES = ("single", "multiple", "numeric", "text")
+TYPE_LABEL = {
+    "en": {"single": "single choice: one letter, e.g. \"b\"",
+           "multiple": "multiple choice: every right letter, e.g. [\"a\", \"c\"]",
+           "numeric": "a number, e.g. 12, 0.5 or 3/4",
+           "text": "free text: a sentence or two, in English or Chinese"},
+    "zh": {"single": "单选：填一个字母，如 \"b\"",
+           "multiple": "多选：填所有正确的字母，如 [\"a\", \"c\"]",
+           "numeric": "数值：如 12、0.5 或 3/4",
+           "text": "简答：一两句话，中英文均可"},
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    id: str
+    label: dict[str, str]
+    phrases: tuple[str, ...]  # lower-case, English and Chinese
+    required: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: dict[str, str]
+    choices: tuple[Choice, ...] = ()
+    code: str = ""  # an optional code snippet shown with the prompt (e.g. the guide's)
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    explanation: dict[str, str]
+    choice: str | None = None
+    choices: frozenset[str] = frozenset()
+    number: float | None = None
+    rel_tol: float = 0.0
+    abs_tol: float = 0.0
+    key_points: tuple[KeyPoint, ...] = ()
+    min_points: int = 0
+
+
+@dataclass(frozen=True)
+class Quiz:
+    questions: tuple[Question, ...]
+    key: dict[str, Answer] = field(default_factory=dict)
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def load_quiz(problem: Problem, with_key: bool = True) -> Quiz:
+    path = problem.folder / "quiz.toml"
+    data = _toml(path)
+    questions = []
+    for i, raw in enumerate(_list(data, "questions", path)):
+        where = f"questions[{i}]"
+        qid = _str(raw, "id", path, where)
+        qtype = _str(raw, "type", path, where)
+        if qtype not in TYPES:
+            raise ProblemFormatError(path, f"{where}.type", f"is {qtype!r}; one of {', '.join(TYPES)}")
+        choices = tuple(Choice(_str(c, "id", path, f"{where}.choices[{j}]"),
+                               _lang(c, "text", path, f"{where}.choices[{j}]"))
+                        for j, c in enumerate(raw.get("choices", [])))
+        if qtype in ("single", "multiple") and len(choices) < 2:
+            raise ProblemFormatError(path, f"{where}.choices", "needs at least two choices")
+        questions.append(Question(qid, qtype, _lang(raw, "prompt", path, where), choices,
+                                  str(raw.get("code", ""))))
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise ProblemFormatError(path, "questions", "two questions share an id")
+    key = load_key(problem, questions) if with_key else {}
+    return Quiz(tuple(questions), key)
+
+
+def load_key(problem: Problem, questions: list[Question]) -> dict[str, Answer]:
+    path = problem.solution_path
+    data = _toml(path)
+    by_id = {q.id: q for q in questions}
+    key: dict[str, Answer] = {}
+    for i, raw in enumerate(_list(data, "answers", path)):
+        where = f"answers[{i}]"
+        qid = _str(raw, "id", path, where)
+        if qid not in by_id:
+            raise ProblemFormatError(path, f"{where}.id", f"{qid!r} is not a question of quiz.toml")
+        q = by_id[qid]
+        explanation = _lang(raw, "explanation", path, where)
+        letters = {c.id for c in q.choices}
+        if q.type == "single":
+            choice = _str(raw, "answer", path, where)
+            if choice not in letters:
+                raise ProblemFormatError(path, f"{where}.answer", f"{choice!r} is not a choice")
+            key[qid] = Answer(qid, explanation, choice=choice)
+        elif q.type == "multiple":
+            chosen = raw.get("answer")
+            if not (isinstance(chosen, list) and chosen and set(chosen) <= letters):
+                raise ProblemFormatError(path, f"{where}.answer", "must list choices of the question")
+            key[qid] = Answer(qid, explanation, choices=frozenset(chosen))
+        elif q.type == "numeric":
+            number = raw.get("answer")
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                raise ProblemFormatError(path, f"{where}.answer", "must be a number")
+            key[qid] = Answer(qid, explanation, number=float(number),
+                              rel_tol=float(raw.get("rel_tol", 0.0)),
+                              abs_tol=float(raw.get("abs_tol", 0.0)))
+        else:
+            points = []
+            for j, kp in enumerate(raw.get("key_points", [])):
+                kwhere = f"{where}.key_points[{j}]"
+                phrases = [p.lower() for p in kp.get("en", []) + kp.get("zh", []) if isinstance(p, str)]
+                if not kp.get("zh") or not kp.get("en"):
+                    raise ProblemFormatError(path, kwhere, "needs English (en) and Chinese (zh) phrasings")
+                points.append(KeyPoint(_str(kp, "id", path, kwhere), _lang(kp, "label", path, kwhere),
+                                       tuple(phrases), bool(kp.get("required", True))))
+            if not points:
+                raise ProblemFormatError(path, f"{where}.key_points", "a text question needs key points")
+            required = sum(p.required for p in points)
+            key[qid] = Answer(qid, explanation, key_points=tuple(points),
+                              min_points=int(raw.get("min_points", required)))
+    missing = [q.id for q in questions if q.id not in key]
+    if missing:
+        raise ProblemFormatError(path, "answers", "no answer for " + ", ".join(missing))
+    return key
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ProblemFormatError(path, None, "missing")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ProblemFormatError(path, None, f"not valid TOML: {err}") from err
+
+
+def _list(data: dict, key: str, path: Path) -> list[dict]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        raise ProblemFormatError(path, key, "must be a non-empty array of tables")
+    return value
+
+
+def _str(raw: dict, key: str, path: Path, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value:
+        raise ProblemFormatError(path, f"{where}.{key}", "must be a non-empty string")
+    return value
+
+
+def _lang(raw: dict, key: str, path: Path, where: str) -> dict[str, str]:
+    value = raw.get(key)
+    if not isinstance(value, dict) or not all(isinstance(value.get(x), str) and value.get(x)
+                                              for x in ("en", "zh")):
+        raise ProblemFormatError(path, f"{where}.{key}", "needs en and zh texts")
+    return {"en": value["en"], "zh": value["zh"]}
