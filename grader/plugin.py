@@ -19,6 +19,7 @@ from grader.compare import summarize
 from grader.remote import AttemptError, CallLog, CallRecord, Candidate
 from grader.results import CallSummary, CheckResult, FailureKind, Status
 from grader.sandbox.wire import ErrorKind
+from grader.returns import describe, wrong_return
 from grader.static import attempt_traceback
 
 _KIND_OF_REMOTE = {
@@ -32,6 +33,7 @@ _KIND_OF_REMOTE = {
     ErrorKind.FORBIDDEN: FailureKind.FORBIDDEN,
     ErrorKind.VIOLATION: FailureKind.VIOLATION,
     ErrorKind.NOT_PLAIN_DATA: FailureKind.TYPE,
+    ErrorKind.WRONG_RETURN: FailureKind.TYPE,
 }
 _PREFIX = {ErrorKind.TIMEOUT: "Too slow: ", ErrorKind.BUDGET: "Out of time: ",
            ErrorKind.CRASH: "Crashed: ", ErrorKind.EXIT: "Exited: "}
@@ -96,11 +98,7 @@ class GradingPlugin:
         result.status = Status.FAIL
         if records:
             result.call = summarize_call(records[-1])
-        if isinstance(exc, CheckFailure):
-            result.kind, result.message, result.comparison = exc.kind, exc.message, exc.comparison
-            if exc.kind is FailureKind.TYPE and _returned_none(records):
-                result.message = f"{_forgot_return(records)}\n{exc.message}"
-        elif isinstance(exc, AttemptError):
+        if isinstance(exc, AttemptError):
             remote = exc.error
             result.kind = _KIND_OF_REMOTE.get(remote.kind, FailureKind.RAISED)
             result.call = summarize_call(exc.call)
@@ -110,13 +108,20 @@ class GradingPlugin:
             result.traceback = attempt_traceback(remote.type, remote.message, remote.frames,
                                                  self.source_text, self.display_path,
                                                  self.attempt_name)
+            return result
+        answered = [r for r in records if r.outcome is not None and r.outcome.ok]
+        wrong = self._wrong_return(answered)
+        if isinstance(exc, CheckFailure):
+            result.kind, result.message, result.comparison = exc.kind, exc.message, exc.comparison
         elif isinstance(exc, AssertionError):
             result.kind, result.message = FailureKind.OTHER, str(exc).split("\nassert ")[0]
-        elif any(r.outcome is not None and r.outcome.ok for r in records):
-            # the test choked on what the attempt returned (None, a tensor for a tuple...):
-            # the attempt's failure, worded for the learner
+        elif answered:
+            # the test choked on what the attempt returned: the attempt's failure
             result.kind = FailureKind.TYPE
-            result.message = self._unusable_value(records, exc)
+            result.message = wrong or (
+                f"the check could not use what {answered[-1].function}() returned: "
+                f"{describe(answered[-1].outcome.value)} ({type(exc).__name__}: {exc})")
+            return result
         else:
             # raised before the attempt answered anything: the hidden test itself is broken
             # (validate reports it when the reference hits it)
@@ -124,30 +129,23 @@ class GradingPlugin:
             result.kind = FailureKind.OTHER
             result.message = (f"the hidden test failed before calling your code "
                               f"({type(exc).__name__}: {exc})")
+            return result
+        if wrong is not None:  # say what is wrong with the value before what the check saw
+            result.kind = FailureKind.TYPE
+            result.message = f"{wrong}\n{result.message}"
         return result
 
-    def _unusable_value(self, records: list[CallRecord], exc: BaseException | None) -> str:
-        if _returned_none(records):
-            return _forgot_return(records)
-        last = next(r for r in reversed(records) if r.outcome is not None and r.outcome.ok)
-        got = summarize(last.outcome.value).describe()
-        signature = next((e.signature for e in self._problem.entry_points
-                          if e.name == last.function), last.function)
-        return (f"the check could not use what {last.function}() returned: {got} "
-                f"({type(exc).__name__}: {exc}). Return what the signature promises: "
-                f"{signature}")
+    def _wrong_return(self, answered: list[CallRecord]) -> str | None:
+        """The first call whose value is not the kind of value the reference returns."""
+        from grader.diagnose import replay
 
-
-def _returned_none(records: list[CallRecord]) -> bool:
-    return any(r.outcome is not None and r.outcome.ok and r.outcome.value is None
-               for r in records)
-
-
-def _forgot_return(records: list[CallRecord]) -> str:
-    name = next(r.function for r in records
-                if r.outcome is not None and r.outcome.ok and r.outcome.value is None)
-    return (f"your function {name}() returned None; did you forget `return`? "
-            "(A function without a return statement returns None.)")
+        for record in answered:
+            expected = replay(self._reference, record)
+            if expected.raised is None:
+                found = wrong_return(record.function, record.outcome.value, expected.value)
+                if found is not None:
+                    return found
+        return None
 
 
 def summarize_call(record: CallRecord) -> CallSummary:

@@ -18,6 +18,7 @@ class ErrorKind(str, Enum):
     EXCEPTION = "exception"  # the attempt raised
     MISSING_FUNCTION = "missing_function"  # no such entry point in the attempt
     NOT_PLAIN_DATA = "not_plain_data"  # it returned something that cannot cross over
+    WRONG_RETURN = "wrong_return"  # it returned something the call cannot use (None...)
     FORBIDDEN = "forbidden"  # it called a library function the problem forbids
     VIOLATION = "violation"  # the sandbox refused something it tried
     TIMEOUT = "timeout"  # the per-call limit
@@ -39,7 +40,8 @@ class ErrorKind(str, Enum):
     @property
     def comparable(self) -> bool:
         """Outcomes a known mistake can reproduce when its calls are replayed."""
-        return self in (ErrorKind.EXCEPTION, ErrorKind.NOT_PLAIN_DATA, ErrorKind.MISSING_FUNCTION)
+        return self in (ErrorKind.EXCEPTION, ErrorKind.NOT_PLAIN_DATA, ErrorKind.WRONG_RETURN,
+                        ErrorKind.MISSING_FUNCTION)
 
 
 def error_reply(kind: ErrorKind, type_: str, message: str, *, mro: list[str] | None = None,

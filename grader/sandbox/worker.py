@@ -202,12 +202,25 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
     return reply, out_buffers
 
 
+class WrongReturn(TypeError):
+    """The attempt returned something the call cannot use (None, a tensor for a tuple...)."""
+
+
 def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list[Any]) -> list:
     import torch
 
-    out = result if grad.get("output") is None else result[grad["output"]]
+    index = grad.get("output")
+    if result is None:
+        raise WrongReturn("your function returned None; did you forget `return`? "
+                          "(A function without a return statement returns None.)")
+    if index is not None and not (isinstance(result, (tuple, list)) and len(result) > index):
+        raise WrongReturn(f"your function returned {_type_name(result)}, but a tuple whose "
+                          f"value {index} is the output was expected")
+    out = result if index is None else result[index]
     if not isinstance(out, torch.Tensor):
-        raise TypeError(f"expected a tensor output to differentiate, got {type(out).__name__}")
+        raise WrongReturn(f"your function returned {_type_name(out)} as its output; gradients "
+                          "flow only through torch tensors (no .numpy(), .tolist() or .item() "
+                          "on the way out)")
     if not out.requires_grad:
         raise RuntimeError(
             "the output does not depend on the inputs through autograd (was it detached, "
@@ -225,7 +238,9 @@ def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list
 def describe_exception(exc: BaseException) -> dict[str, Any]:
     """An exception raised by the attempt, as an error reply."""
     kind = ErrorKind.EXCEPTION
-    if isinstance(exc, ForbiddenCall):
+    if isinstance(exc, WrongReturn):
+        kind = ErrorKind.WRONG_RETURN
+    elif isinstance(exc, ForbiddenCall):
         kind = ErrorKind.FORBIDDEN
     elif isinstance(exc, guard.SandboxViolation):
         kind = ErrorKind.VIOLATION
@@ -386,3 +401,11 @@ def _recv(chan: socket.socket) -> tuple[dict[str, Any], list[bytes]] | None:
     header = protocol.parse_header(_recv_exact(chan, head_len) or b"")
     buffers = [_recv_exact(chan, s) or b"" for s in sizes]
     return header, buffers
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} values"
+    if type(value).__module__.startswith("numpy"):
+        return "a numpy array" if hasattr(value, "shape") else "a numpy number"
+    return "None" if value is None else f"a {type(value).__name__}"
