@@ -41,8 +41,9 @@ class WarmPool:
     """`jobs` spawned workers grading tasks; results come back as plain JSON dicts."""
 
     def __init__(self, jobs: int, problems_dir: Path, solutions_dir: Path,
-                 task_seconds: float) -> None:
+                 task_seconds: float, serve: Callable[..., None] | None = None) -> None:
         self.jobs, self.task_seconds = jobs, task_seconds
+        self._serve = serve or _serve  # tests pass a worker that dies
         self.dirs = (str(problems_dir), str(solutions_dir))
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
@@ -122,7 +123,7 @@ class WarmPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_serve, args=(child, *self.dirs), daemon=True)
+        process = self._ctx.Process(target=self._serve, args=(child, *self.dirs), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)

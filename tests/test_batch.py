@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import cli
@@ -37,3 +38,24 @@ def test_grade_a_class(tmp_path: Path) -> None:
 def test_grade_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.app, ["grade", str(tmp_path), "--problem", "5"])
     assert result.exit_code == 2 and "No .py files" in result.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_forgotten_return_never_stops_the_class(tmp_path: Path, jobs: str) -> None:
+    """The issue's class of three: every learner gets a row, and no traceback is printed."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    right = (REPO / "solutions" / "problem10.py").read_text()
+    (folder / "alice.py").write_text(right)
+    (folder / "bob.py").write_text(right.replace("    return weights @ v ", "    out = weights @ v "))
+    (folder / "carol.py").write_text("def self_attention(:\n")
+    out = tmp_path / "grades.csv"
+    result = CliRunner().invoke(cli.app, ["grade", str(folder), "--problem", "10", "--out", str(out),
+                                          "--jobs", jobs])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    rows = {r["learner"]: r for r in csv.DictReader(out.open())}
+    assert [rows[n]["status"] for n in ("alice", "bob", "carol")] == ["pass", "fail", "error"]
+    doc = json.loads((tmp_path / "grades-results" / "bob.json").read_text())
+    assert all("did you forget `return`?" in t["message"] for t in doc["tests"]
+               if t["status"] != "pass")
