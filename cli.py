@@ -177,28 +177,10 @@ def submit(
 
 
 def _render_result(result, title: str, format: Optional[Format]) -> None:
-    """Print a result; a reader that stops early (| head) does not change the exit code."""
-    try:
-        _print_result(result, title, format)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # nothing more to say, and no error on exit
-
-
-def _print_result(result, title: str, format: Optional[Format]) -> None:
-    from grader.render import machine
+    from grader.render.report import print_result
 
     chosen = format or (Format.plain if _plain() else Format.rich)
-    if chosen is Format.json:
-        typer.echo(machine.to_json(result))
-    elif chosen is Format.junit:
-        typer.echo(machine.to_junit(result))
-    else:
-        from grader.render.console import render_submission
-
-        plain = chosen is Format.plain
-        render_submission(_console(plain), result, f"{result.problem_id} · {title}", plain)
+    print_result(result, title, chosen.value)
 
 
 @app.command()

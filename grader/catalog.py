@@ -1,6 +1,6 @@
 """The problem format (problem.toml, format_version 1) and the catalog that loads it.
 
-Every field is documented in docs/authoring.md. Loading never imports torch.
+Every field is documented in docs/problem-format.md. Loading never imports torch.
 A folder that breaks the format becomes a `BrokenProblem` naming the file and
 field, so one bad problem never hides the others.
 """

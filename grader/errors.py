@@ -39,7 +39,7 @@ class ProblemFormatError(GraderError):
         where = f"{path}" + (f" [{field}]" if field else "")
         super().__init__(
             f"{where}: {message}",
-            hint="The problem format is documented in docs/authoring.md.",
+            hint="The problem format is documented in docs/problem-format.md.",
         )
         self.path = path
         self.field = field

@@ -19,14 +19,12 @@ import traceback
 from typing import Any
 
 from grader.sandbox import guard, protocol
+from grader.sandbox.forbid import ForbiddenCall, forbid_calls
+from grader.sandbox.memory import PeakMemory
 from grader.sandbox.wire import ErrorKind, error_reply
 
 ATTEMPT_MODULE = "attempt"
 MAX_MESSAGE = 4000
-
-
-class ForbiddenCall(Exception):
-    """Raised when the attempt calls a library function that does the problem's work."""
 
 
 def child_main(chan_fd: int, out_fd: int, request: dict[str, Any]) -> None:
@@ -88,9 +86,9 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
     torch.manual_seed(0)
     limits = request["limits"]
     guard.apply_rlimits(limits["memory_mb"], limits["cpu_seconds"], limits["output_kb"])
-    memory = _PeakMemory()  # opened before the audit hook, which would refuse it
+    memory = PeakMemory()  # opened before the audit hook, which would refuse it
     guard.sanitize_sys_path(sandbox_dir, request["hidden_roots"])
-    _forbid_calls(request.get("forbidden", []), attempt_path)
+    forbid_calls(request.get("forbidden", []), attempt_path)
     guard.install_audit_hook(sandbox_dir, request["hidden_roots"], ATTEMPT_MODULE)
 
     started = time.perf_counter()
@@ -139,7 +137,7 @@ def _import_attempt(path: str) -> Any:
 
 
 def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
-          memory: _PeakMemory) -> tuple[dict, list]:
+          memory: PeakMemory) -> tuple[dict, list]:
     import torch
 
     name = header.get("fn")
@@ -259,106 +257,6 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         frames.append([exc.filename or "", exc.lineno or 0, "<module>", exc.offset, None])
     mro = [c.__name__ for c in type(exc).__mro__]
     return error_reply(kind, type(exc).__name__, message, mro=mro, frames=frames)
-
-
-def _forbid_calls(dotted_names: list[str], attempt_path: str) -> None:
-    """Replace each forbidden function so that a call made from the attempt raises."""
-    import functools
-
-    for dotted in dotted_names:
-        module_name, _, attr = dotted.rpartition(".")
-        owner = _resolve(module_name)
-        original = getattr(owner, attr, None) if owner is not None else None
-        if original is None:
-            continue
-        if isinstance(original, type):
-            _forbid_class(original, dotted, attempt_path)
-            continue
-
-        def make(original: Any = original, dotted: str = dotted) -> Any:
-            @functools.wraps(original)
-            def forbidden(*args: Any, **kwargs: Any) -> Any:
-                if sys._getframe(1).f_code.co_filename == attempt_path:
-                    raise ForbiddenCall(f"{dotted} does this problem's work; it is not "
-                                        "allowed here: write the computation yourself")
-                return original(*args, **kwargs)
-            return forbidden
-
-        try:
-            setattr(owner, attr, make())
-        except (AttributeError, TypeError):
-            pass
-
-
-def _forbid_class(cls: type, dotted: str, attempt_path: str) -> None:
-    original_init = cls.__init__
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if sys._getframe(1).f_code.co_filename == attempt_path:
-            raise ForbiddenCall(f"{dotted} does this problem's work; it is not allowed "
-                                "here: write the computation yourself")
-        original_init(self, *args, **kwargs)
-
-    try:
-        cls.__init__ = __init__
-    except (AttributeError, TypeError):
-        pass
-
-
-def _resolve(dotted: str) -> Any:
-    import importlib
-
-    parts = dotted.split(".")
-    obj: Any = None
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for part in parts[i:]:
-            obj = getattr(obj, part, None)
-        return obj
-    return None
-
-
-class _PeakMemory:
-    """Peak resident memory of this process, resettable (Linux /proc/self/clear_refs)."""
-
-    def __init__(self) -> None:
-        try:
-            self._clear = os.open("/proc/self/clear_refs", os.O_WRONLY)
-        except OSError:
-            self._clear = None
-
-    def reset(self) -> int:
-        """Reset the peak to the current resident size; return the anonymous memory in use."""
-        if self._clear is not None:
-            try:
-                os.write(self._clear, b"5")
-            except OSError:
-                pass
-        return self._status()["RssAnon"]
-
-    def peak_extra(self, anon_before: int) -> int:
-        """The most anonymous memory the call added (bytes).
-
-        The kernel keeps the peak of all resident memory, which also counts torch's code
-        pages mapped for the first time during the call. Those only ever grow during a
-        call, so subtracting the file-backed pages afterwards leaves (a tight lower bound
-        of) what the attempt itself allocated at its peak.
-        """
-        now = self._status()
-        return max(0, now["VmHWM"] - now["RssFile"] - now["RssShmem"] - anon_before)
-
-    @staticmethod
-    def _status() -> dict[str, int]:
-        values = {"VmHWM": 0, "RssAnon": 0, "RssFile": 0, "RssShmem": 0}
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                name = line.split(":", 1)[0]
-                if name in values:
-                    values[name] = int(line.split()[1]) * 1024
-        return values
 
 
 # --- framing over the channel ----------------------------------------------------

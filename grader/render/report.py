@@ -1,0 +1,34 @@
+"""Printing one submission's result in the format asked for, on stdout."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from grader.results import SubmissionResult
+
+FORMATS = ("rich", "plain", "json", "junit")
+
+
+def print_result(result: SubmissionResult, title: str, fmt: str) -> None:
+    """Print a result; a reader that stops early (| head) does not change the exit code."""
+    try:
+        _print(result, title, fmt)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to say, and no error on exit
+
+
+def _print(result: SubmissionResult, title: str, fmt: str) -> None:
+    from grader.render import machine
+
+    if fmt == "json":
+        print(machine.to_json(result))
+    elif fmt == "junit":
+        print(machine.to_junit(result))
+    else:
+        from grader.render.console import make_console, render_submission
+
+        plain = fmt == "plain"
+        render_submission(make_console(plain), result, f"{result.problem_id} · {title}", plain)
