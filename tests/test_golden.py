@@ -2,13 +2,18 @@
 
 tests/golden/<problem>/<scenario>/attempt.py is graded through the real sandbox;
 expected.json says the verdict, the score, the diagnosis, the kinds of failure,
-and a phrase the learner must read. Nothing here is mocked.
+and a phrase the learner must read; results.json is the whole result document
+(`submit --format json`), compared in full with timings and paths masked, as
+exercism's test runner does. Nothing here is mocked. After a deliberate change
+of the document, regenerate with ATTN_UPDATE_GOLDEN=1 and read the diff.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,10 +53,30 @@ def test_golden(scenario: Path, catalog) -> None:
         assert frames and frames[-1].line == expected["traceback_line"]
         assert frames[-1].path == str(scenario / "attempt.py")
 
-    # every result renders to the machine formats
+    # every result renders to the machine formats, and the whole document is pinned
     doc = json.loads(to_json(result))
     assert doc["version"] == 3 and doc["status"] == expected["status"]
     assert "<testsuites" in to_junit(result)
+    if expected.get("timing_dependent"):  # which calls the budget cuts short varies by run
+        return
+    golden = scenario / "results.json"
+    masked = _masked(doc, scenario)
+    if os.environ.get("ATTN_UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(masked, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert golden.is_file(), "no results.json: run with ATTN_UPDATE_GOLDEN=1 and review it"
+    assert masked == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def _masked(value: Any, scenario: Path) -> Any:
+    """The document without what changes from run to run: timings, absolute paths."""
+    if isinstance(value, dict):
+        return {k: (0 if k in ("duration_seconds", "seconds") else
+                    {} if k == "timing" else _masked(v, scenario)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, scenario) for v in value]
+    if isinstance(value, str):
+        return value.replace(str(scenario), "<scenario>")
+    return value
 
 
 def test_each_known_mistake_of_problem5_is_named(catalog) -> None:
