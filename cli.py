@@ -61,7 +61,7 @@ def _plain() -> bool:
 
 
 def _console(plain: bool | None = None) -> Console:
-    from grader.render.console import make_console
+    from grader.render.terminal import make_console
 
     return make_console(_plain() if plain is None else plain)
 
@@ -405,13 +405,30 @@ def grade(
         _console().print(Text(f"Wrote {totals.csv_path} and {totals.results_dir}/"))
 
 
+@app.callback()
+def _root() -> None:
+    # a callback keeps the app a group of commands even when main() registers only one
+    pass
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in ("submit", "watch") and "--help" not in sys.argv:
+    args = sys.argv[1:]
+    if args and args[0] in ("submit", "watch") and "--help" not in args:
         # start the sandbox's torch import now, so that it overlaps with everything else
         from grader.sandbox.server import shared_server
 
         shared_server().start()
+    _build_only(args[0] if args else "")
     app()
+
+
+def _build_only(name: str) -> None:
+    """Typer builds every command's options before it runs one; build only the one asked for
+    (a fifth of `list`'s start-up). Anything else (--help, a typo) keeps them all."""
+    chosen = [c for c in app.registered_commands
+              if (c.name or typer.main.get_command_name(c.callback.__name__)) == name]
+    if chosen:
+        app.registered_commands[:] = chosen
 
 
 if __name__ == "__main__":

@@ -72,7 +72,9 @@ class App:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = Catalog.load(self.settings.problems_dir, self.settings.solutions_dir)
+            cache = self.settings.workspace / ".cache" / "catalog.json"
+            self._catalog = Catalog.load(self.settings.problems_dir, self.settings.solutions_dir,
+                                         cache_file=cache)
         return self._catalog
 
     @property

@@ -13,9 +13,12 @@ import tomllib
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import ProblemFormatError, ProblemNotFoundError
+
+if TYPE_CHECKING:
+    from grader.tomlcache import TomlCache
 
 FORMAT_VERSION = 1
 KINDS = ("code", "quiz")
@@ -141,7 +144,12 @@ class Catalog:
         self.root = root
 
     @classmethod
-    def load(cls, problems_dir: Path, solutions_dir: Path | None = None) -> Catalog:
+    def load(cls, problems_dir: Path, solutions_dir: Path | None = None,
+             cache_file: Path | None = None) -> Catalog:
+        """Load every problem folder; `cache_file` keeps parsed problem.toml files between runs."""
+        from grader.tomlcache import TomlCache
+
+        cache = TomlCache(cache_file)
         problems_dir = problems_dir.resolve()
         if not problems_dir.is_dir():
             raise ProblemFormatError(problems_dir, None, "the problems folder does not exist")
@@ -152,9 +160,10 @@ class Catalog:
             if not folder.is_dir() or folder.name.startswith((".", "_")):
                 continue
             try:
-                problems.append(load_problem(folder, solutions))
+                problems.append(load_problem(folder, solutions, cache))
             except ProblemFormatError as err:
                 broken.append(BrokenProblem(folder.name, folder, err))
+        cache.save()
         return cls(problems, broken, problems_dir)
 
     def all_ids(self) -> list[str]:
@@ -179,12 +188,12 @@ class Catalog:
 # --- loading one folder -----------------------------------------------------------
 
 
-def load_problem(folder: Path, solutions_dir: Path) -> Problem:
+def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = None) -> Problem:
     toml_path = folder / "problem.toml"
     if not toml_path.is_file():
         raise ProblemFormatError(toml_path, None, "missing problem.toml")
     try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        data = cache.load(toml_path) if cache else tomllib.loads(toml_path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ProblemFormatError(toml_path, None, f"not valid TOML: {err}") from err
     r = _Reader(toml_path, data)

@@ -28,7 +28,8 @@ def _print(result: SubmissionResult, title: str, fmt: str) -> None:
     elif fmt == "junit":
         print(machine.to_junit(result))
     else:
-        from grader.render.console import make_console, render_submission
+        from grader.render.console import render_submission
+        from grader.render.terminal import make_console
 
         plain = fmt == "plain"
         render_submission(make_console(plain), result, f"{result.problem_id} · {title}", plain)
