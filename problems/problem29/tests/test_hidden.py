@@ -49,11 +49,15 @@ def _oracle(x, weights, h):
 
 
 def _step_parts(result, b, t, d_c, step):
-    """Check mla_decode_step returned (output, latent cache [b, t, d_c]) and hand them back."""
+    """Check mla_decode_step returned (output, latent cache [b, t, d_c]) and hand them back.
+
+    `step` is the step number in a decoding loop, or a phrase naming the call.
+    """
+    where = f"step {step}" if isinstance(step, int) else step
     if not (isinstance(result, (tuple, list)) and len(result) == 2
             and isinstance(result[0], torch.Tensor)):
         raise CheckFailure(FailureKind.TYPE, (
-            f"step {step}: mla_decode_step must return (output, latent_cache), a pair of "
+            f"{where}: mla_decode_step must return (output, latent_cache), a pair of "
             f"tensors; got {type(result).__name__}"))
     out, cache = result
     expected = (b, t, d_c)
@@ -61,15 +65,15 @@ def _step_parts(result, b, t, d_c, step):
         shapes = ", ".join(str(tuple(z.shape)) if isinstance(z, torch.Tensor)
                            else type(z).__name__ for z in cache)
         raise CheckFailure(FailureKind.TYPE, (
-            f"step {step}: your cache is a {type(cache).__name__} of {len(cache)} values "
+            f"{where}: your cache is a {type(cache).__name__} of {len(cache)} values "
             f"({shapes}), which looks like cached keys and values. MLA caches only the latent "
             f"c = x @ w_dkv: one tensor of shape [b, t, d_c] = {expected} after {t} "
             f"position(s), d_c numbers a token instead of 2 * h * d_h"))
     if not isinstance(cache, torch.Tensor):
         raise CheckFailure(FailureKind.TYPE, (
-            f"step {step}: the cache must be a tensor [b, t, d_c]; got {type(cache).__name__}"))
+            f"{where}: the cache must be a tensor [b, t, d_c]; got {type(cache).__name__}"))
     expect_true(tuple(cache.shape) == expected, (
-        f"step {step}: your cache has shape {tuple(cache.shape)}; after {t} position(s) the "
+        f"{where}: your cache has shape {tuple(cache.shape)}; after {t} position(s) the "
         f"latent cache must be [b, t, d_c] = {expected} (one latent of d_c numbers per "
         f"position, new positions appended on dim 1)"), FailureKind.SHAPE)
     return out, cache
@@ -135,7 +139,7 @@ def test_step_with_prefilled_cache(candidate, reference, dtype):
     x, weights = _layer(b, t, d, h, d_h, d_c, dtype, seed=41)
     cache = x[:, :t - 1] @ weights[1]
     result = candidate.mla_decode_step(x[:, t - 1:], cache, *weights, h)
-    out, grown = _step_parts(result, b, t, d_c, step=0)
+    out, grown = _step_parts(result, b, t, d_c, step="the step for position 5")
     expect_close(out, _oracle(x, weights, h)[:, t - 1:], what="output")
     expect_close(grown, reference.mla_decode_step(x[:, t - 1:], cache, *weights, h)[1],
                  what="latent cache")
@@ -166,7 +170,7 @@ def test_large_scores(candidate, dtype):
     expect_finite(out, "mla_attention output")
     cache = x[:, :t - 1] @ weights[1]
     step, _ = _step_parts(candidate.mla_decode_step(x[:, t - 1:], cache, *weights, h),
-                          b, t, d_c, step=0)
+                          b, t, d_c, step="the step for the last position")
     expect_finite(step, "mla_decode_step output")
     if dtype == torch.float64:
         expect_close(out, expected, what="mla_attention output")
@@ -209,7 +213,7 @@ def test_decode_inputs_not_modified(candidate, reference):
     cache = x[:, :t - 1] @ weights[1]
     result = check_inputs_unchanged(candidate.mla_decode_step, x[:, t - 1:], cache, *weights, h,
                                     names=["x_t", "latent_cache", *NAMES, "num_heads"])
-    out, grown = _step_parts(result, b, t, d_c, step=0)
+    out, grown = _step_parts(result, b, t, d_c, step="the step for position 3")
     expect_close((out, grown), reference.mla_decode_step(x[:, t - 1:], cache, *weights, h),
                  what=["output", "latent cache"])
 
