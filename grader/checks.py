@@ -208,7 +208,7 @@ def _changed(before: Any, after: Any) -> str | None:
     """'' if a tensor changed, '[key]...' for one inside a dict or list, None if unchanged."""
     if isinstance(before, torch.Tensor):
         same = isinstance(after, torch.Tensor) and after.shape == before.shape and \
-            after.dtype == before.dtype and torch.equal(after, before)
+            after.dtype == before.dtype and _equal_nan(after, before)
         return None if same else ""
     if isinstance(before, dict):
         for key, value in before.items():
@@ -222,3 +222,10 @@ def _changed(before: Any, after: Any) -> str | None:
             if inner is not None:
                 return f"[{i}]{inner}"
     return None
+
+
+def _equal_nan(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bitwise-equal values, where NaN equals NaN (a cache full of NaN is unchanged too)."""
+    if not a.is_floating_point():
+        return bool(torch.equal(a, b))
+    return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())

@@ -128,6 +128,10 @@ def test_check_inputs_unchanged_names_the_edited_input() -> None:
     with pytest.raises(CheckFailure) as caught:
         check_inputs_unchanged(_EchoingFunction(lambda a: a[1].mul_(2)), q, k, names=["q", "k"])
     assert caught.value.kind is FailureKind.MODIFIED_INPUT and "input k in place" in caught.value.message
+    cache = torch.full((2, 3), float("nan"))  # NaN in an input is unchanged when left alone
+    assert check_inputs_unchanged(_EchoingFunction(lambda a: None), cache) == "value"
+    with pytest.raises(CheckFailure):
+        check_inputs_unchanged(_EchoingFunction(lambda a: a[0].zero_()), cache)
 
 
 # --- diagnose --------------------------------------------------------------------------
