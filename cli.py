@@ -371,38 +371,46 @@ def new(
 
 @app.command()
 def grade(
-    folder: Annotated[Path, typer.Argument(help="A folder with one submission file per learner.")],
-    problem: Annotated[str, typer.Option("--problem", "-p", help="The problem they answered.")],
+    folder: Annotated[Path, typer.Argument(help="A class (one file per learner, with --problem) "
+                                           "or a course (a folder per learner).")],
+    problem: Annotated[Optional[str], typer.Option(
+        "--problem", "-p", help="The problem a class answered; without it FOLDER is a course: "
+        "alice/problem5.py, alice/problem1.toml, bob/...")] = None,
     out: Annotated[Path, typer.Option("--out", help="The CSV to write; one JSON result per "
-                                      "learner goes to <out>-results/.")] = Path("grades.csv"),
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
-                                      help="Submissions graded in parallel.")] = 2,
+                                      "submission goes to <out>-results/.")] = Path("grades.csv"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Submissions graded in "
+                                      "parallel (local), or workers of a local Dask cluster.")] = 2,
+    engine: Annotated[str, typer.Option("--engine", help="local (warm worker processes) or "
+                                        "dask (a local Dask cluster).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="Send the work to a running Dask scheduler, e.g. "
+        "tcp://10.0.0.5:8786.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip attempts whose file already "
+                                         "has a result in the output folder.")] = False,
     problems_dir: ProblemsDir = None,
 ) -> None:
-    """Grade a whole class: every file in FOLDER against one problem.
+    """Grade a whole class or course in one command, on this machine or a Dask cluster.
 
-    Writes a CSV (learner, status, score, failed checks, duration) and one JSON result
-    per learner. A hanging or crashing submission costs only its own time limit.
+    Writes a CSV (learner, problem, status, score, failed checks, diagnosis), one JSON
+    result per submission as soon as it is graded, and mistakes.csv: how many learners
+    each known mistake explains. A hanging or crashing submission costs only its own
+    time limit; one learner never stops the class.
 
-    Example: attn-practice grade submissions/ --problem 7 --out grades.csv --jobs 2
+    Example: attn-practice grade course/ --out grades.csv --jobs 2 --resume
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from grader.render.tables import batch_progress, render_class_report
 
-
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("local or dask", param_hint="--engine")
     with application(None, problems_dir) as app_:
-        p = app_.problem(problem)
-        files = app_.class_submissions(folder, p)
-        progress = Progress(TextColumn("grading {task.description}"), BarColumn(),
-                            MofNCompleteColumn(), TimeElapsedColumn(), console=error_console,
-                            disable=_plain())
-        with progress:
-            task = progress.add_task(p.id, total=len(files))
-            totals = app_.grade_class(p, files, out, jobs,
-                                      on_row=lambda row: progress.advance(task))
-        _console().print(Text(
-            f"{totals.submissions} graded: {totals.passed} passed, {totals.failed} failed, "
-            f"{totals.errors} could not be graded; mean score {100 * totals.mean_score:.0f}%"))
-        _console().print(Text(f"Wrote {totals.csv_path} and {totals.results_dir}/"))
+        p = app_.problem(problem) if problem else None
+        subs, skipped = app_.find_batch(folder, p)
+        runner = app_.engine(jobs, engine, scheduler)
+        for item in skipped:
+            error_console.print(Text(f"skipped {item.path}: {item.why}", style="yellow"))
+        with batch_progress(error_console, len(subs), runner.name, _plain()) as advance:
+            outcome = app_.grade_batch(subs, runner, out, resume, on_row=advance)
+        render_class_report(_console(), outcome, _plain())
 
 
 @app.callback()

@@ -62,6 +62,13 @@ class ProgressView:
     recent: list[SubmissionRow]
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    totals: object  # grader.batch.Totals
+    reports: list  # grader.classreport.ProblemReport, one per problem
+    mistakes_csv: Path
+
+
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -222,17 +229,34 @@ class App:
 
         return scaffold(self.settings.problems_dir, self.settings.solutions_dir, slug, kind)
 
-    def class_submissions(self, folder: Path, problem: Problem) -> list[Path]:
-        from grader.batch import find_submissions
+    def find_batch(self, folder: Path, problem: Problem | None = None):
+        """(submissions, skipped files): a class for one problem, or a whole course."""
+        from grader.batch import find_class, find_course
 
-        return find_submissions(folder, problem)
+        if problem is not None:
+            return find_class(folder, problem), []
+        return find_course(folder, self.catalog)
 
-    def grade_class(self, problem: Problem, files: list[Path], out_csv: Path, jobs: int,
-                    on_row=lambda row: None):  # -> ClassSummary
-        """Grade every learner's file; each gets a row, whatever happens to the others."""
-        from grader.batch import grade_class
+    def engine(self, jobs: int, kind: str = "local", scheduler: str | None = None):
+        """Where a batch is graded: local (this process or a warm pool) or Dask."""
+        from grader import engines
 
-        return grade_class(problem, files, out_csv, jobs, on_row)
+        if scheduler or kind == "dask":
+            return engines.Dask(scheduler, jobs)
+        return engines.InProcess() if jobs <= 1 else engines.LocalPool(jobs)
+
+    def grade_batch(self, subs: list, engine, out_csv: Path, resume: bool = False,
+                    on_row=lambda row: None) -> BatchOutcome:
+        """Grade every submission; each gets a row whatever happens to the others. Writes
+        the CSV, one JSON document per submission, and mistakes.csv (the class report)."""
+        from grader.batch import grade_all
+        from grader.classreport import class_report, write_mistakes_csv
+
+        totals, graded = grade_all(subs, self.catalog, engine, out_csv, resume, on_row)
+        reports = class_report(graded, self.catalog)
+        mistakes_csv = out_csv.parent / "mistakes.csv"
+        write_mistakes_csv(reports, mistakes_csv)
+        return BatchOutcome(totals, reports, mistakes_csv)
 
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]

@@ -1,8 +1,8 @@
 """Warm worker processes for grading many submissions: each keeps torch, pytest and a
 sandbox server loaded, and grades one submission at a time.
 
-Messages between this process and the workers are JSON (the row and the result
-document), never pickles. A worker that dies (or stops answering) is replaced;
+Messages between this process and the workers are JSON (the task, and the result
+document back), never pickles. A worker that dies (or stops answering) is replaced;
 the submission it was grading is retried once in a fresh worker, then recorded
 as an error. One learner can never stop the class.
 """
@@ -153,5 +153,5 @@ def _serve(conn: Connection, problems_dir: str, solutions_dir: str) -> None:
             task = json.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        row, doc = grade_one(catalog.get(task["problem_id"]), Path(task["file"]), server=server)
-        conn.send_bytes(json.dumps({"row": row.__dict__, "doc": doc}).encode())
+        doc = grade_one(catalog.get(task["problem_id"]), Path(task["file"]), server=server)
+        conn.send_bytes(json.dumps({"doc": doc}).encode())

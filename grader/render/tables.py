@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 from rich import box
 from rich.console import Console
@@ -82,3 +84,45 @@ def render_validation(console: Console, reports: list, plain: bool) -> None:
     bad = sum(1 for r in reports if not r.ok)
     console.print(Text(f"{len(reports) - bad} of {len(reports)} problems valid.",
                        style="bold green" if not bad else "bold red"))
+
+
+@contextlib.contextmanager
+def batch_progress(console: Console, total: int, where: str, plain: bool) -> Iterator:
+    """A progress bar with throughput and time left; yields the function to call per result."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    progress = Progress(TextColumn(f"grading on {where}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                        TextColumn("left"), TimeRemainingColumn(), console=console,
+                        disable=plain)
+    started = time.monotonic()
+    with progress:
+        task = progress.add_task("", total=total, rate="")
+
+        def advance(row: object = None) -> None:
+            done = progress.tasks[0].completed + 1
+            rate = done / max(time.monotonic() - started, 1e-9)
+            progress.update(task, advance=1, rate=f"{rate:.1f}/s")
+
+        yield advance
+
+
+def render_class_report(console: Console, outcome, plain: bool) -> None:
+    """Totals, then per problem: the known mistakes found, the checks failing most, scores."""
+    t = outcome.totals
+    console.print(Text(
+        f"{t.submissions} graded: {t.passed} passed, {t.failed} failed, {t.errors} could not "
+        f"be graded; mean score {100 * t.mean_score:.0f}%"
+        + (f" ({t.resumed} kept from the previous run)" if t.resumed else "")))
+    for report in outcome.reports:
+        console.print(Text(f"\n{report.problem_id} · {report.title}: {report.passed} of "
+                           f"{report.learners} passed", style="bold"))
+        for m in report.mistakes[:5]:
+            console.print(Text(f"  {m.learners} of {report.learners}: {m.title} ({m.mistake_id})"))
+        if report.failing_checks:
+            worst = ", ".join(f"{name} ({n})" for name, n in report.failing_checks[:3])
+            console.print(Text(f"  failing most: {worst}", style="dim"))
+        spread = "  ".join(f"{b}: {n}" for b, n in report.scores.items())
+        console.print(Text(f"  scores: {spread}", style="dim"))
+    console.print(Text(f"\nWrote {t.csv_path}, {outcome.mistakes_csv} and {t.results_dir}/"))
