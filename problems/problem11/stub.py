@@ -13,7 +13,8 @@ def mha_forward(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
     mask: optional bool, broadcastable to [b, num_heads, m, n], True = may attend.
     Returns (output [b, m, d_model], weights [b, num_heads, m, n]).
     """
-    # TODO: raise ValueError (naming both numbers) if d_model is not divisible by num_heads
+    # TODO: raise ValueError (naming both numbers) if d_model is not divisible by num_heads,
+    #       and (naming it) if num_heads < 1
     # TODO: project: query @ w_q, key @ w_k, value @ w_v
     # TODO: split each projection into heads along the features: [b, t, d_model] -> [b, h, t, d_k]
     # TODO: scores = q @ k^T / sqrt(d_k); where the mask is False, -inf; softmax over the keys

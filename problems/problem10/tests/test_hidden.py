@@ -101,6 +101,45 @@ def test_large_scores_stay_finite(candidate, reference, causal, dtype):
     expect_close(out, reference.self_attention(x, wq, wk, wv, causal=causal))
 
 
+def _very_negative(dtype, seed):
+    """x [2, 6, 8] and weights (d_k = 4, d_v = 3) whose scaled scores are all shifted by -3.0e4.
+
+    x's feature 0 is 1 everywhere and feeds only feature 0 of Q (+245) and of K (-245),
+    so every score q_i . k_j gains -245^2 / sqrt(4) = -30012.5: the softmax is unchanged.
+    """
+    x, wq, wk, wv = _inputs((2, 6, 8), 4, 3, dtype, seed=seed)
+    x[..., 0] = 1.0
+    wq[:, 0], wk[:, 0] = 0.0, 0.0
+    wq[0, 0], wk[0, 0] = 245.0, -245.0
+    return x, wq, wk, wv
+
+
+@pytest.mark.parametrize("causal", CAUSAL, ids=["bidirectional", "causal"])
+def test_very_negative_scores(candidate, reference, causal):
+    """Every score around -3e4 (x [2, 6, 8], d_k = 4, float64): the output equals the reference, and with causal=True no position gives any weight to a later one.
+
+    Catches a causal mask filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the future positions win the softmax.
+    """
+    x, wq, wk, wv = _very_negative(torch.float64, seed=75)
+    expect_close(candidate.self_attention(x, wq, wk, wv, causal=causal),
+                 reference.self_attention(x, wq, wk, wv, causal=causal))
+
+
+def test_very_negative_scores_causal_float32(candidate):
+    """float32, every score around -3e4 (x [2, 6, 8]), causal=True: the output is finite, and changing tokens 3-5 leaves the outputs at positions 0-2 unchanged."""
+    x, wq, wk, wv = _very_negative(torch.float32, seed=77)
+    x2 = x.clone()
+    x2[:, 3:, 1:] = randn(2, 3, 7, seed=78, scale=3.0)
+    before = candidate.self_attention(x, wq, wk, wv, causal=True)
+    after = candidate.self_attention(x2, wq, wk, wv, causal=True)
+    expect_finite(before)
+    expect_true(isinstance(after, torch.Tensor) and before.shape == after.shape == (2, 6, 3),
+                "expected an output of shape [2, 6, 3] for x [2, 6, 8] and w_v [8, 3]")
+    expect_close(after[:, :3, :], before[:, :3, :],
+                 what="outputs at positions 0..2 after changing tokens 3..5")
+
+
 def test_inputs_not_modified(candidate, reference):
     """The function leaves x, w_q, w_k and w_v exactly as it got them (causal=True)."""
     x, wq, wk, wv = _inputs((2, 5, 6), 4, 3, torch.float64, seed=81)

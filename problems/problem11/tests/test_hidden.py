@@ -160,11 +160,71 @@ def test_large_scores_stay_finite(candidate, dtype):
     expect_close(out, torch_mha(*args, 4), what=["output", "weights"])
 
 
+def _very_negative(b, m, n, d, h, dtype, seed):
+    """Inputs whose per-head scaled scores all sit around -3e4, for every head.
+
+    query and key get a feature 0 equal to 1 that only w_q / w_k row 0 reads, into
+    feature 0 of each head's slice (+245 for queries, -245 for keys), so every score of
+    every head gains -245^2 / sqrt(d_k): the softmax is unchanged.
+    """
+    args = _inputs(b, m, n, d, dtype, seed=seed)
+    query, key, _, w_q, w_k = args[:5]
+    query[..., 0], key[..., 0] = 1.0, 1.0
+    starts = list(range(0, d, d // h))               # feature 0 of each head
+    w_q[:, starts], w_k[:, starts] = 0.0, 0.0
+    w_q[0, starts], w_k[0, starts] = 245.0, -245.0
+    w_q[0, [j for j in range(d) if j not in starts]] = 0.0
+    w_k[0, [j for j in range(d) if j not in starts]] = 0.0
+    return args
+
+
+def test_very_negative_scores_with_mask(candidate):
+    """Every score of every head around -3e4 and a mask [b, h, m, n] (float64, b = 2, h = 2, m = 4, n = 6): masked keys still get weight exactly 0, the allowed keys share all of it, as in torch.nn.MultiheadAttention.
+
+    Catches masked scores filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the masked keys take all the weight.
+    """
+    b, m, n, d, h = 2, 4, 6, 8, 2
+    args = _very_negative(b, m, n, d, h, torch.float64, seed=55)
+    mask = _random_mask(b, h, m, n, seed=56)
+    expect_close(candidate.mha_forward(*args, h, mask), torch_mha(*args, h, mask),
+                 what=["output", "weights"])
+
+
+def test_very_negative_scores_with_mask_float32(candidate):
+    """float32, every score around -3e4, mask [m, n] (b = 2, h = 2, m = 4, n = 6): output and weights are finite, masked weights are exactly 0 and each head's weights sum to 1."""
+    b, m, n, d, h = 2, 4, 6, 8, 2
+    args = _very_negative(b, m, n, d, h, torch.float32, seed=57)
+    mask = _random_mask(m, n, seed=58)
+    result = candidate.mha_forward(*args, h, mask)
+    expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
+                "expected a pair (output, weights)")
+    out, weights = result
+    expect_finite(out, "output")
+    expect_finite(weights, "weights")
+    expect_true(isinstance(weights, torch.Tensor) and weights.shape == (b, h, m, n),
+                f"weights: expected a tensor of shape {(b, h, m, n)}")
+    leaked = weights[~mask.expand(b, h, m, n)]
+    expect_true(bool((leaked == 0).all()), (
+        f"{int((leaked != 0).sum())} masked positions have a non-zero weight "
+        f"(largest {leaked.abs().max().item():.3g}); masked keys must get weight exactly 0, "
+        f"however low the real scores are"))
+    expect_close(weights.sum(-1), torch.ones(b, h, m), what="weights summed over keys")
+
+
 @pytest.mark.parametrize("d,h", [(10, 4), (12, 5)], ids=["d_model=10,h=4", "d_model=12,h=5"])
 def test_rejects_indivisible_heads(candidate, d, h):
     """d_model not divisible by num_heads: ValueError naming both numbers."""
     args = _inputs(2, 3, 3, d, torch.float32, seed=60)
     with expect_raises(ValueError, mentions=[str(d), str(h)]):
+        candidate.mha_forward(*args, h)
+
+
+@pytest.mark.parametrize("h", [0, -2], ids=["0heads", "-2heads"])
+def test_rejects_fewer_than_one_head(candidate, h):
+    """num_heads below 1 (0, and -2, which divides d_model = 8): ValueError naming the number of heads."""
+    args = _inputs(2, 3, 3, 8, torch.float32, seed=61)
+    with expect_raises(ValueError, mentions=[str(h)]):
         candidate.mha_forward(*args, h)
 
 

@@ -134,6 +134,55 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     expect_close(step, out[:, t - 1:], what="decode_step output")
 
 
+def _very_negative(b, t, d, h, dtype, seed):
+    """x [b, t, d], w_qkv, w_o whose scaled scores all sit around -3e4, in every head.
+
+    x's feature 0 is 1 everywhere and w_qkv row 0 feeds it only into feature 0 of each
+    head's slice of q (+245) and of k (-245), so every score of every head gains
+    -245^2 / sqrt(d/h): the softmax, and so the output, is unchanged.
+    """
+    x, w_qkv, w_o = _layer(b, t, d, dtype, seed=seed)
+    x[..., 0] = 1.0
+    q_starts = list(range(0, d, d // h))
+    k_starts = [d + j for j in q_starts]
+    w_qkv[:, q_starts + k_starts] = 0.0
+    w_qkv[0, :2 * d] = 0.0
+    w_qkv[0, q_starts], w_qkv[0, k_starts] = 245.0, -245.0
+    return x, w_qkv, w_o
+
+
+def test_very_negative_scores(candidate, reference):
+    """Every score of every head around -3e4 (float64, x [2, 6, 8], 2 heads): causal_self_attention equals the reference, and decode_step for the last position, given the cache of the others, equals its last row.
+
+    Catches a causal mask filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the future positions win the softmax.
+    """
+    b, t, d, h = 2, 6, 8, 2
+    x, w_qkv, w_o = _very_negative(b, t, d, h, torch.float64, seed=65)
+    full = reference.causal_self_attention(x, w_qkv, w_o, h)
+    expect_close(candidate.causal_self_attention(x, w_qkv, w_o, h), full)
+    cache = _reference_cache(reference, x[:, :t - 1], w_qkv, w_o, h)
+    result = candidate.decode_step(x[:, t - 1:], cache, w_qkv, w_o, h)
+    step, _ = _step_parts(result, b, h, t, d // h, step=t - 1)
+    expect_close(step, full[:, t - 1:], what="decode_step output")
+
+
+def test_very_negative_scores_float32_no_leak(candidate):
+    """float32, every score around -3e4 (x [2, 7, 8], 2 heads): the output of causal_self_attention is finite, and changing position 4 leaves positions 0-3 unchanged."""
+    b, t, d, h = 2, 7, 8, 2
+    x, w_qkv, w_o = _very_negative(b, t, d, h, torch.float32, seed=67)
+    changed = x.clone()
+    changed[:, 4, 1:] = randn(b, d - 1, seed=68, scale=3.0)
+    before = candidate.causal_self_attention(x, w_qkv, w_o, h)
+    after = candidate.causal_self_attention(changed, w_qkv, w_o, h)
+    expect_finite(before)
+    expect_true(isinstance(after, torch.Tensor) and tuple(after.shape) == tuple(before.shape)
+                == (b, t, d), f"causal_self_attention must return a tensor of shape {(b, t, d)}",
+                FailureKind.SHAPE)
+    expect_close(after[:, :4], before[:, :4],
+                 what="outputs at positions 0-3 after changing position 4")
+
+
 def test_causal_rejects_indivisible_heads(candidate):
     """causal_self_attention with d = 10 and num_heads = 4: ValueError naming 10 and 4."""
     x, w_qkv, w_o = _layer(2, 3, 10, torch.float32, seed=71)
@@ -153,6 +202,20 @@ def test_rejects_zero_heads(candidate):
     x, w_qkv, w_o = _layer(2, 3, 8, torch.float32, seed=73)
     with expect_raises(ValueError, mentions=["0"]):
         candidate.causal_self_attention(x, w_qkv, w_o, 0)
+
+
+@pytest.mark.parametrize("fn,h", [("decode_step", 0), ("causal_self_attention", -2),
+                                  ("decode_step", -2)],
+                         ids=["decode-0heads", "causal--2heads", "decode--2heads"])
+def test_rejects_fewer_than_one_head(candidate, fn, h):
+    """num_heads = 0, or -2 (which divides d = 8), in either function: ValueError naming the number of heads."""
+    x, w_qkv, w_o = _layer(2, 3 if fn == "causal_self_attention" else 1, 8, torch.float32,
+                           seed=74)
+    with expect_raises(ValueError, mentions=[str(h)]):
+        if fn == "causal_self_attention":
+            candidate.causal_self_attention(x, w_qkv, w_o, h)
+        else:
+            candidate.decode_step(x, None, w_qkv, w_o, h)
 
 
 def test_causal_inputs_not_modified(candidate, reference):

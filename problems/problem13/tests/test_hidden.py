@@ -137,6 +137,54 @@ def test_large_scores_stay_finite(candidate, dtype):
     expect_close(out, torch_bert_attention(*args))
 
 
+def _very_negative(lengths, n, d, h, dtype, seed):
+    """hidden [b, n, d] (junk at the padding) and weights whose per-head scaled scores all sit around -3e4.
+
+    Every position's feature 0 is 1, and only w_q / w_k row 0 read it, into feature 0 of
+    each head's slice (+245 for queries, -245 for keys): every score of every head gains
+    -245^2 / sqrt(d_k), and the softmax is unchanged.
+    """
+    hidden = _hidden(lengths, n, d, dtype, seed=seed)
+    hidden[..., 0] = 1.0
+    w_q, w_k, w_v, w_o = _weights(d, dtype, seed=seed + 5)
+    starts = list(range(0, d, d // h))               # feature 0 of each head
+    w_q[:, starts], w_k[:, starts] = 0.0, 0.0
+    w_q[0], w_k[0] = 0.0, 0.0
+    w_q[0, starts], w_k[0, starts] = 245.0, -245.0
+    return hidden, [w_q, w_k, w_v, w_o]
+
+
+def test_very_negative_scores(candidate):
+    """Every score of every head around -3e4, with padding (float64, lengths 6 and 3 padded to 6, [2, 6, 8], 2 heads): padding keys still get no weight, equal to torch.nn.MultiheadAttention.
+
+    Catches padding scores filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the padding keys take all the weight.
+    """
+    lengths, n, d, h = [6, 3], 6, 8, 2
+    hidden, w = _very_negative(lengths, n, d, h, torch.float64, seed=62)
+    args = [hidden, _mask(lengths, n, "int"), *w, h]
+    expect_close(candidate.bert_self_attention(*args), torch_bert_attention(*args))
+
+
+def test_very_negative_scores_more_padding_float32(candidate):
+    """float32, every score around -3e4 (lengths 3 and 5, [2, 5, 8], 2 heads): the output is finite, and appending 3 padding positions of junk leaves the real positions' outputs unchanged."""
+    lengths, n, extra, d, h = [3, 5], 5, 3, 8, 2
+    short, w = _very_negative(lengths, n, d, h, torch.float32, seed=64)
+    junk = randn(2, extra, d, seed=66, scale=5.0)
+    junk[..., 0] = 1.0
+    longer = torch.cat([short, junk], dim=1)
+    out_short = candidate.bert_self_attention(short, _mask(lengths, n, "bool"), *w, h)
+    out_long = candidate.bert_self_attention(longer, _mask(lengths, n + extra, "bool"), *w, h)
+    expect_finite(out_short)
+    for out, length in ((out_short, n), (out_long, n + extra)):
+        expect_true(isinstance(out, torch.Tensor) and out.shape == (2, length, d),
+                    f"expected an output of shape {(2, length, d)}, got "
+                    f"{tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}")
+    for i, length in enumerate(lengths):
+        expect_close(out_long[i, :length], out_short[i, :length],
+                     what=f"output of sequence {i} at its {length} real positions, longer padding")
+
+
 def test_inputs_not_modified(candidate):
     """The function leaves hidden, attention_mask and the four weight matrices exactly as it got them."""
     lengths, n, d, h = [4, 2], 4, 8, 2

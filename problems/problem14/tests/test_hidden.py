@@ -165,6 +165,51 @@ def test_large_scores_stay_finite(candidate, dtype):
     expect_close(out, expected)
 
 
+def very_negative_params(d, h, f, dtype, seed):
+    """Parameters whose per-head attention scores, for x with feature 0 equal to 1, all sit around -3e4.
+
+    Feature 0 of each head's slice of q is 245 * x[..., 0] and of k is -245 * x[..., 0]
+    (no bias), so with x[..., 0] = 1 every score of every head gains -245^2 / sqrt(d/h):
+    the softmax, and so the layer's output, is unchanged.
+    """
+    params = make_params(d, f, dtype, seed)
+    w, bias = params["self_attn.in_proj_weight"], params["self_attn.in_proj_bias"]
+    starts = list(range(0, d, d // h))
+    for rows, sign in ((starts, 1.0), ([d + j for j in starts], -1.0)):
+        w[rows], bias[rows] = 0.0, 0.0
+        w[rows, 0] = sign * 245.0
+    return params
+
+
+def test_very_negative_scores_with_padding(candidate):
+    """Every attention score around -3e4, with padding (float64, x [2, 6, 8], lengths 6 and 4, 2 heads): padded keys still get no weight, so the layer matches torch.
+
+    Catches padded scores filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the padded keys take all the weight.
+    """
+    x = randn(2, 6, 8, dtype=torch.float64, seed=45)
+    x[..., 0] = 1.0
+    params = very_negative_params(8, 2, 16, torch.float64, seed=45)
+    mask = lengths_mask([6, 4], 6)
+    with torch.no_grad():
+        expected = torch_layer(x, params, 2, mask)
+    expect_close(candidate.encoder_layer(x, params, 2, mask), expected)
+
+
+def test_very_negative_scores_extra_padding_float32(candidate):
+    """float32, every attention score around -3e4: the output is finite, and appending 3 padding tokens of junk to x [2, 4, 8] leaves the 4 real positions' outputs unchanged."""
+    x = randn(2, 4, 8, seed=47)
+    junk = randn(2, 3, 8, seed=48, scale=5.0)
+    x[..., 0], junk[..., 0] = 1.0, 1.0
+    params = very_negative_params(8, 2, 16, torch.float32, seed=47)
+    out_short = candidate.encoder_layer(x, params, 2, lengths_mask([4, 4], 4))
+    out_long = candidate.encoder_layer(torch.cat([x, junk], dim=1), params, 2,
+                                       lengths_mask([4, 4], 7))
+    expect_finite(out_short)
+    expect_close(out_long[:, :4] if isinstance(out_long, torch.Tensor) and out_long.dim() == 3
+                 else out_long, out_short, what="output at the real positions, longer padding")
+
+
 def test_inputs_not_modified(candidate):
     """The layer leaves x, padding_mask and every tensor in params exactly as it got them."""
     x = randn(2, 5, 8, dtype=torch.float64, seed=51)

@@ -84,6 +84,20 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     expect_close(out, reference.symmetric_attention(x, m), WHAT)
 
 
+@pytest.mark.parametrize("shift", [-3e4, 3e4], ids=["all-very-negative", "all-very-large"])
+def test_every_score_shifted_far(candidate, reference, shift):
+    """Every score of x [2, 5, 6] around -3e4 (or +3e4), not just some (float64): softmax ignores a shift of a whole row, so the output equals the reference and stays finite."""
+    x, m = _inputs((2, 5, 6), torch.float64, seed=55)
+    x[..., 0] = 1.0                        # a feature every token has ...
+    m[0, :], m[:, 0] = 0.0, 0.0
+    m[0, 0] = shift * 6 ** 0.5             # ... scored alone: each score moves by `shift`
+    out = candidate.symmetric_attention(x, m)
+    expect_true(isinstance(out, (tuple, list)) and len(out) == 2,
+                "expected a tuple (output, scores)", FailureKind.TYPE)
+    expect_finite(out[0], "output")
+    expect_close(out, reference.symmetric_attention(x, m), WHAT)
+
+
 def test_inputs_not_modified(candidate, reference):
     """The function leaves x and m exactly as it got them."""
     x, m = _inputs((2, 5, 3), torch.float64, seed=60)

@@ -59,6 +59,18 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     expect_close(got, reference.multi_hop_attention(q, k, v, 3), ["u", "weights"])
 
 
+def test_every_score_very_negative(candidate, reference):
+    """Every score keys @ u around -9e4 at every hop (float64, query [6], keys [5, 6], 3 hops): softmax ignores a shift of all the scores, so u and the weights stay finite and equal the reference's."""
+    q, k, v = _inputs(5, 6, torch.float64, seed=13)
+    q[0] = -300.0                    # the query dislikes feature 0, which every key has:
+    k[:, 0] = 300.0                  # each score drops by 9e4, and u[0] stays near -300
+    got = candidate.multi_hop_attention(q, k, v, 3)
+    if isinstance(got, (tuple, list)) and len(got) == 2:
+        expect_finite(got[0], "u")
+        expect_finite(got[1], "weights")
+    expect_close(got, reference.multi_hop_attention(q, k, v, 3), ["u", "weights"])
+
+
 @pytest.mark.parametrize("hops", [0, -2], ids=["zero", "negative"])
 def test_rejects_too_few_hops(candidate, hops):
     """hops below 1 (0 or -2): ValueError whose message names the number of hops."""

@@ -82,6 +82,34 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     expect_close(out, reference.chunked_attention(q, k, v, 3))
 
 
+def _very_negative_rows(m, n, dtype, seed):
+    """q [m, 8], k [n, 8], v [n, 3]: every query scores every key around -3.2e4 (all scores << 0)."""
+    q, k, v = _inputs(m, n, 8, 3, dtype, seed=seed)
+    q[:, 0] = -300.0                 # every query dislikes feature 0, which every key has:
+    k[:, 0] = 300.0                  # each score drops by about 3.2e4, the softmax is unchanged
+    return q, k, v
+
+
+@pytest.mark.parametrize("m,n,chunk_size", [(5, 9, 4), (3, 1, 2)], ids=["n=9", "n=1"])
+def test_rows_of_very_negative_scores(candidate, reference, m, n, chunk_size):
+    """Rows whose scores are all around -3.2e4 (q [m, 8], k [n, 8], float64; 9 keys in chunks of 4, and one key): softmax ignores a shift of every score, so the output is finite and equals the reference, with no exp underflowing to 0 / 0.
+
+    Catches a running maximum started at 0 (or at a finite guess such as -1e4) instead
+    of -inf: it never drops to the row's real maximum, exp(score - 0) underflows to 0
+    for every key, and 0 / 0 is NaN.
+    """
+    q, k, v = _very_negative_rows(m, n, torch.float64, seed=45 + n)
+    out = candidate.chunked_attention(q, k, v, chunk_size)
+    expect_finite(out)
+    expect_close(out, reference.chunked_attention(q, k, v, chunk_size))
+
+
+def test_rows_of_very_negative_scores_float32(candidate):
+    """float32, q [5, 8] and k [9, 8] whose scores are all around -3.2e4, chunk_size 4: the output is finite (large float32 inputs are checked for finiteness only)."""
+    q, k, v = _very_negative_rows(5, 9, torch.float32, seed=47)
+    expect_finite(candidate.chunked_attention(q, k, v, 4))
+
+
 @pytest.mark.parametrize("chunk_size", [0, -2], ids=["chunk0", "chunk-2"])
 def test_rejects_chunk_size_below_one(candidate, chunk_size):
     """chunk_size 0 or negative: ValueError naming the chunk size."""

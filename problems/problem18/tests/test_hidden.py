@@ -5,7 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from grader.checks import (
-    check_gradients, check_inputs_unchanged, expect_close, expect_finite, expect_raises, randn,
+    check_gradients, check_inputs_unchanged, expect_close, expect_finite, expect_raises,
+    expect_true, randn,
 )
 
 DTYPES = [torch.float32, torch.float64]
@@ -103,6 +104,42 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     out = candidate.grouped_query_attention(q, k, v, True)
     expect_finite(out)
     expect_close(out, reference.grouped_query_attention(q, k, v, True))
+
+
+def _very_negative(b, h_q, h_kv, n, dtype, seed):
+    """q [b, h_q, n, 8], k and v [b, h_kv, n, 8] whose scaled scores all sit around -3.2e4."""
+    q, k, v = _inputs(b, h_q, h_kv, n, 8, dtype, seed=seed)
+    q[..., 0] = -300.0               # every query dislikes feature 0, which every key has:
+    k[..., 0] = 300.0                # each score drops by about 3.2e4, the softmax is unchanged
+    return q, k, v
+
+
+@pytest.mark.parametrize("causal", CAUSAL, ids=CAUSAL_IDS)
+@pytest.mark.parametrize("b,h_q,h_kv", [(2, 4, 2), (1, 1, 1)], ids=["groups of 2", "one head, b=1"])
+def test_very_negative_scores(candidate, reference, b, h_q, h_kv, causal):
+    """Every score around -3.2e4 (float64, n = 6; groups of 2, and a single head with a batch of one): the output equals the reference, and with causal=True no position gives any weight to a later one.
+
+    Catches a causal mask filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the future positions win the softmax.
+    """
+    q, k, v = _very_negative(b, h_q, h_kv, 6, torch.float64, seed=85 + h_q)
+    expect_close(candidate.grouped_query_attention(q, k, v, causal),
+                 reference.grouped_query_attention(q, k, v, causal))
+
+
+def test_very_negative_scores_causal_float32(candidate):
+    """float32, every score around -3.2e4, causal (q [2, 4, 6, 8], k and v [2, 2, 6, 8]): the output is finite, and changing the keys and values of positions 3-5 leaves the outputs at positions 0-2 unchanged."""
+    q, k, v = _very_negative(2, 4, 2, 6, torch.float32, seed=88)
+    k2, v2 = k.clone(), v.clone()
+    k2[:, :, 3:, 1:] = randn(2, 2, 3, 7, seed=89, scale=3.0)
+    v2[:, :, 3:] = randn(2, 2, 3, 8, seed=90, scale=3.0)
+    before = candidate.grouped_query_attention(q, k, v, True)
+    after = candidate.grouped_query_attention(q, k2, v2, True)
+    expect_finite(before)
+    expect_true(isinstance(after, torch.Tensor) and before.shape == after.shape == (2, 4, 6, 8),
+                "expected an output of shape [2, 4, 6, 8] for q [2, 4, 6, 8]")
+    expect_close(after[:, :, :3], before[:, :, :3],
+                 what="outputs at positions 0..2 after changing keys and values 3..5")
 
 
 def test_inputs_not_modified(candidate, reference):

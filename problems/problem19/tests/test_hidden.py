@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from grader.checks import (
-    check_gradients, check_inputs_unchanged, expect_close, expect_finite, expect_raises, randn,
+    check_gradients, check_inputs_unchanged, expect_close, expect_finite, expect_raises,
+    expect_true, randn,
 )
 
 DTYPES = [torch.float32, torch.float64]
@@ -96,6 +97,43 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     out = candidate.fused_attention(q, k, v, 1, gate)
     expect_finite(out)
     expect_close(out, reference.fused_attention(q, k, v, 1, gate))
+
+
+def _very_negative(n, dtype, seed, batch=()):
+    """q, k, v [*batch, n, 8] whose scaled scores all sit around -3.2e4."""
+    q, k, v = _qkv(n, 8, dtype, seed=seed, batch=batch)
+    q[..., 0] = -300.0               # every query dislikes feature 0, which every key has:
+    k[..., 0] = 300.0                # each score drops by about 3.2e4, the softmax is unchanged
+    return q, k, v
+
+
+@pytest.mark.parametrize("window", [1, 2], ids=["window1", "window2"])
+def test_very_negative_scores(candidate, reference, window):
+    """Every score around -3.2e4 (float64, q, k, v [2, 7, 8], gates [2, 7, 1]): both branches still normalise over their own positions, so the fused output equals the reference.
+
+    Catches a local window filled with a finite value such as -1e4: here the real scores
+    are lower than the fill, so the positions outside the window win the local softmax.
+    """
+    q, k, v = _very_negative(7, torch.float64, seed=72 + window, batch=(2,))
+    gate = randn(2, 7, 1, dtype=torch.float64, seed=75, scale=2.0)
+    expect_close(candidate.fused_attention(q, k, v, window, gate),
+                 reference.fused_attention(q, k, v, window, gate))
+
+
+def test_very_negative_scores_local_float32(candidate):
+    """float32, every score around -3.2e4, window 1 and the gate shut (logit -30): the output is finite, and changing the keys and values of positions 3-5 leaves positions 0 and 1 (whose windows end at 2) unchanged."""
+    q, k, v = _very_negative(6, torch.float32, seed=76)
+    gate = torch.full((6, 1), -30.0)
+    k2, v2 = k.clone(), v.clone()
+    k2[3:, 1:] = randn(3, 7, seed=77, scale=3.0)
+    v2[3:] = randn(3, 8, seed=78, scale=3.0)
+    before = candidate.fused_attention(q, k, v, 1, gate)
+    after = candidate.fused_attention(q, k2, v2, 1, gate)
+    expect_finite(before)
+    expect_true(isinstance(after, torch.Tensor) and before.shape == after.shape == (6, 8),
+                "expected an output of shape [6, 8] for q, k, v [6, 8]")
+    expect_close(after[:2], before[:2],
+                 what="outputs at positions 0 and 1 after changing keys and values 3..5")
 
 
 @pytest.mark.parametrize("window", [-1, -3], ids=["window-1", "window-3"])

@@ -40,6 +40,13 @@ def test_single_query_vector(candidate, reference, dtype):
     expect_close(candidate.attention(q, k, v), reference.attention(q, k, v))
 
 
+@pytest.mark.parametrize("n,dv", [(4, 1), (1, 3)], ids=["d_v=1", "n=1"])
+def test_single_query_small_sizes(candidate, reference, n, dv):
+    """One query vector [6] with values of one feature (keys [4, 6], values [4, 1]) or a single key (keys [1, 6], values [1, 3]): the output is [d_v], still a vector, never a 0-d scalar."""
+    q, k, v = _inputs(0, n, 6, dv, torch.float64, seed=20 + n)
+    expect_close(candidate.attention(q, k, v), reference.attention(q, k, v))
+
+
 def test_integer_inputs(candidate, reference):
     """Integer tensors, like the guide's example, are promoted to the default float dtype."""
     q, k, v = randint(-3, 4, 2, 3, seed=1), randint(-3, 4, 5, 3, seed=2), randint(0, 9, 5, 2, seed=3)
@@ -62,10 +69,37 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     expect_close(out, reference.attention(q, k, v))
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_rows_of_very_negative_and_very_large_scores(candidate, reference, dtype):
+    """Queries [3, 8] over keys [6, 8] whose scores are all around -1e4 in row 0, ordinary in row 1 and all around +1e4 in row 2: each row's softmax is its own, so every row is finite (and, in float64, equals the reference).
+
+    Catches a hand-written softmax that subtracts one maximum for the whole score
+    matrix instead of each row's: rows far below it underflow to 0 / 0 = NaN.
+    """
+    q, k, v = _inputs(3, 6, 8, 4, dtype, seed=11)
+    q[:, 0] = torch.tensor([-100.0, 0.0, 100.0], dtype=dtype)  # how much each query likes feature 0
+    k[:, 0] = 100.0                                           # which every key has: shifts whole rows
+    out = candidate.attention(q, k, v)
+    expect_finite(out)
+    if dtype == torch.float64:  # float32 at this magnitude: finiteness only
+        expect_close(out, reference.attention(q, k, v))
+
+
 def test_rejects_query_key_mismatch(candidate):
     """query [3, 4] against keys [6, 5]: ValueError naming both d (4 and 5)."""
     q, k, v = randn(3, 4, seed=1), randn(6, 5, seed=2), randn(6, 2, seed=3)
     with expect_raises(ValueError, mentions=["4", "5"]):
+        candidate.attention(q, k, v)
+
+
+@pytest.mark.parametrize("shapes,mentions", [
+    (((4,), (6, 5), (6, 2)), ["4", "5"]),
+    (((4,), (6, 4), (7, 2)), ["6", "7"]),
+], ids=["query-keys", "keys-values"])
+def test_rejects_mismatch_for_single_query(candidate, shapes, mentions):
+    """One query vector [4] is checked like a batch: against keys [6, 5] (d differs) or with keys [6, 4] and values [7, 2] (n differs), ValueError naming both sizes."""
+    q, k, v = (randn(*shape, seed=i) for i, shape in enumerate(shapes))
+    with expect_raises(ValueError, mentions=mentions):
         candidate.attention(q, k, v)
 
 

@@ -46,6 +46,13 @@ def test_single_query_vector(candidate, reference, dtype):
     expect_close(candidate.shared_attention(q, k, v, w), reference.shared_attention(q, k, v, w))
 
 
+@pytest.mark.parametrize("n,dv", [(4, 1), (1, 3)], ids=["d_v=1", "n=1"])
+def test_single_query_small_sizes(candidate, reference, n, dv):
+    """One query vector [6] with weight [6, 3] and values of one feature (keys [4, 6], values [4, 1]) or a single key (keys [1, 6], values [1, 3]): the output is [d_v], still a vector, never a 0-d scalar."""
+    q, k, v, w = _inputs(0, n, 6, 3, dv, torch.float64, seed=25 + n)
+    expect_close(candidate.shared_attention(q, k, v, w), reference.shared_attention(q, k, v, w))
+
+
 def test_rotating_shared_space(candidate, reference):
     """Rotating the shared space (weight @ R with R orthogonal) leaves the scores and the
     output unchanged."""
@@ -65,6 +72,20 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     out = candidate.shared_attention(q, k, v, w)
     expect_finite(out)
     expect_close(out, reference.shared_attention(q, k, v, w))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_rows_of_very_negative_and_very_large_scores(candidate, reference, dtype):
+    """Queries [3, 8], keys [6, 8], weight [8, 4] with every score of row 0 around -1e4, row 1 ordinary and every score of row 2 around +1e4: each row's softmax is its own, so every row is finite (and, in float64, equals the reference)."""
+    q, k, v, w = _inputs(3, 6, 8, 4, 3, dtype, seed=17)
+    w[0, :], w[:, 0] = 0.0, 0.0
+    w[0, 0] = 100.0                                           # feature 0 alone, scaled by 100
+    q[:, 0] = torch.tensor([-2.0, 0.0, 2.0], dtype=dtype)     # how much each query likes it
+    k[:, 0] = 1.0                                             # every key has it: shifts whole rows
+    out = candidate.shared_attention(q, k, v, w)
+    expect_finite(out)
+    if dtype == torch.float64:  # float32 at this magnitude: finiteness only
+        expect_close(out, reference.shared_attention(q, k, v, w))
 
 
 def test_inputs_not_modified(candidate, reference):

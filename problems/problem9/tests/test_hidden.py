@@ -181,6 +181,53 @@ def test_large_scores_stay_finite(candidate, reference, dtype):
     _expect_pair(got, reference, q, k, v, mask)
 
 
+def _very_negative(batch, m, n, dtype, seed):
+    """q [*batch, m, 8], k [*batch, n, 8], v [*batch, n, 3] whose scores all sit around -3.2e4."""
+    q, k, v = _qkv(batch, m, n, 8, 3, dtype, seed=seed)
+    q[..., 0] = -300.0               # every query dislikes feature 0, which every key has:
+    k[..., 0] = 300.0                # each score drops by about 3.2e4, the softmax is unchanged
+    return q, k, v
+
+
+def test_very_negative_scores_with_mask(candidate, reference):
+    """Every score around -3.2e4 and a mask [4, 9] (float64, q [2, 4, 8], k [2, 9, 8]): masked keys still get weight exactly 0 and the allowed keys share all of it, as in torch.
+
+    Catches masked scores filled with a finite value such as -1e4 or -10000: here the
+    real scores are lower than the fill, so the masked keys take all the weight.
+    """
+    q, k, v = _very_negative((2,), 4, 9, torch.float64, seed=102)
+    mask = _mask(4, 9, seed=103)
+    got = candidate.scaled_dot_product_attention(q, k, v, mask)
+    _expect_pair(got, reference, q, k, v, mask)
+
+
+def test_very_negative_scores_with_mask_float32(candidate):
+    """float32, every score around -3.2e4, mask [4, 9] on q [2, 4, 8], k [2, 9, 8]: output and weights are finite, masked weights are exactly 0 and each query's weights sum to 1."""
+    q, k, v = _very_negative((2,), 4, 9, torch.float32, seed=104)
+    mask = _mask(4, 9, seed=105)
+    got = candidate.scaled_dot_product_attention(q, k, v, mask)
+    expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
+                "expected a tuple (output, weights)")
+    out, weights = got
+    expect_finite(out, "output")
+    expect_finite(weights, "weights")
+    expect_true(isinstance(weights, torch.Tensor) and weights.shape == (2, 4, 9),
+                "weights: expected a tensor of shape (2, 4, 9), the second value returned")
+    leaked = weights[~mask.expand(2, 4, 9)]
+    expect_true(bool((leaked == 0).all()), (
+        f"{int((leaked != 0).sum())} masked positions have a non-zero weight "
+        f"(largest {leaked.abs().max().item():.3g}); masked keys must get weight exactly 0, "
+        f"however low the real scores are"))
+    expect_close(weights.sum(-1), torch.ones(2, 4), what="weights.sum(-1)")
+
+
+def test_very_negative_scores_one_key(candidate, reference):
+    """One key (n = 1) and scores around -3.2e4, no mask (float64, q [3, 8], k [1, 8]): the only key gets weight 1 and the output is its value."""
+    q, k, v = _very_negative((), 3, 1, torch.float64, seed=106)
+    got = candidate.scaled_dot_product_attention(q, k, v)
+    _expect_pair(got, reference, q, k, v)
+
+
 def test_inputs_not_modified(candidate, reference):
     """The function leaves q, k, v and the mask exactly as it got them."""
     q, k, v = _qkv((2,), 4, 6, 8, 3, torch.float64, seed=110)

@@ -1,0 +1,23 @@
+"""Known mistake: one maximum for the whole score matrix instead of each row's, so rows far below it underflow."""
+
+import torch
+
+
+def _as_float(t):
+    return t if t.is_floating_point() else t.to(torch.get_default_dtype())
+
+
+def _check(query, keys, values):
+    if query.shape[-1] != keys.shape[-1]:
+        raise ValueError(f"query {tuple(query.shape)} and keys {tuple(keys.shape)} differ in d")
+    if keys.shape[0] != values.shape[0]:
+        raise ValueError(f"keys {tuple(keys.shape)} and values {tuple(values.shape)} differ in n")
+
+
+def attention(query, keys, values):
+    query, keys, values = _as_float(query), _as_float(keys), _as_float(values)
+    _check(query, keys, values)
+    scores = query @ keys.T
+    e = torch.exp(scores - scores.max())  # one maximum for all rows
+    weights = e / e.sum(dim=-1, keepdim=True)
+    return weights @ values
