@@ -1,0 +1,13 @@
+"""Known mistake: the frequencies come from torch.arange(...).float(), so float64 angles carry float32 error."""
+
+import torch
+
+
+def sinusoidal_encoding(positions, d, base=10000.0):
+    if d < 2 or d % 2:
+        raise ValueError(f"d must be even and at least 2, got d = {d}")
+    dtype = positions.dtype if positions.is_floating_point() else torch.get_default_dtype()
+    p = positions.to(dtype).unsqueeze(-1)
+    freq = 1.0 / (base ** (torch.arange(0, d, 2).float() / d))
+    angle = p * freq
+    return torch.stack([angle.sin(), angle.cos()], dim=-1).flatten(-2)
