@@ -5,11 +5,14 @@
 Prints, for each command, the median wall time over the repeats against its
 baseline and their ratio:
 
-- `attn-practice list`                 vs  python -c "import typer, rich"
+- `attn-practice list`                 vs  python -c "import typer, rich.console, rich.table"
 - `attn-practice submit 5` (correct)   vs  python -c "import torch, pytest"
 - `attn-practice grade` of a class, per submission   vs  one `submit`
 - `attn-practice watch 5`: from a save to the report on screen (and to the start of
   the re-grade), against the 0.5 s target
+- with --course N: a course of N submissions graded by the local pool (2 jobs) and by
+  a local Dask cluster of 1 and of 2 workers: submissions per second and the scaling
+  efficiency of 2 workers over 1 (needs the optional `distributed`)
 
 Runs alternate between command and baseline so that machine noise hits both.
 """
@@ -67,6 +70,27 @@ def grade_class(env: dict[str, str], size: int, submit_seconds: float) -> tuple[
     return f"grade {size} (per submission)", total / size, submit_seconds
 
 
+def course_throughput(env: dict[str, str], size: int) -> list[tuple[str, float]]:
+    """Submissions per second of a course (a folder per learner) on each engine."""
+    folder = Path(tempfile.mkdtemp(prefix="attn-bench-course-"))
+    mistakes = sorted((REPO / "problems" / "problem5" / "mistakes").glob("*.py"))
+    for i in range(size):
+        learner = folder / "course" / f"learner{i:03d}"
+        learner.mkdir(parents=True)
+        shutil.copy(RIGHT if i % 2 == 0 else mistakes[i % len(mistakes)], learner / "problem5.py")
+    rates = []
+    try:
+        for name, flags in (("local pool, 2 jobs", ["--jobs", "2"]),
+                            ("dask, 1 worker", ["--engine", "dask", "--jobs", "1"]),
+                            ("dask, 2 workers", ["--engine", "dask", "--jobs", "2"])):
+            out = folder / name.replace(" ", "_").replace(",", "") / "grades.csv"
+            seconds = timed([*CLI, "grade", str(folder / "course"), "--out", str(out), *flags], env)
+            rates.append((name, size / seconds))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return rates
+
+
 def watch_latency(env: dict[str, str], saves: int = 3) -> list[float]:
     """Seconds from each save to the re-graded report, as `watch` itself measures them."""
     folder = Path(tempfile.mkdtemp(prefix="attn-bench-watch-"))
@@ -96,18 +120,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--class-size", type=int, default=40)
+    parser.add_argument("--course", type=int, default=0, help="also grade a course of N")
     args = parser.parse_args()
     workspace = Path(tempfile.mkdtemp(prefix="attn-bench-"))
     env = {**os.environ, "ATTN_PRACTICE_WORKSPACE": str(workspace), "NO_COLOR": "1"}
     try:
         rows = [
-            compare("list", [*CLI, "list"], [sys.executable, "-c", "import typer, rich"], env,
+            compare("list", [*CLI, "list"],
+                    [sys.executable, "-c", "import typer, rich.console, rich.table"], env,
                     args.repeat),
             compare("submit (correct attempt)", [*CLI, "submit", "5", "--file", str(RIGHT)],
                     [sys.executable, "-c", "import torch, pytest"], env, args.repeat),
         ]
         rows.append(grade_class(env, args.class_size, rows[1][1]))
         lags = watch_latency(env)
+        rates = course_throughput(env, args.course) if args.course else []
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
     print(f"{'command':28} {'ours (s)':>9} {'baseline (s)':>13} {'ratio':>6}   (median of {args.repeat}, "
@@ -117,6 +144,11 @@ def main() -> None:
     if lags:
         print(f"{'watch: save -> report':28} {statistics.median(lags):9.3f} {0.5:13.3f} "
               f"{statistics.median(lags) / 0.5:6.2f}   (median of {len(lags)} saves; baseline = 0.5 s target)")
+    for name, rate in rates:
+        print(f"course of {args.course}, {name:18} {rate:6.2f} submissions/s "
+              f"({1 / rate:.3f} s each, start-up included)")
+    if len(rates) == 3:
+        print(f"dask scaling efficiency, 2 workers over 1: {rates[2][1] / (2 * rates[1][1]):.0%}")
 
 
 if __name__ == "__main__":
