@@ -182,7 +182,8 @@ class App:
         self.store.record_submission(
             result.problem_id, result.status.value, result.score, result.passed, result.total,
             result.timing.total_seconds, result.attempt_sha256,
-            result.diagnosis.mistake_id if result.diagnosis else None)
+            result.diagnosis.mistake_id if result.diagnosis else
+            (result.findings[0].id if result.findings else None))
 
     def hint(self, problem: Problem) -> HintView:
         if not problem.hints:

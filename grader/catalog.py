@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import ProblemFormatError, ProblemNotFoundError
+from grader.probes.spec import parse_cost, parse_probes
 
 if TYPE_CHECKING:
     from grader.tomlcache import TomlCache
@@ -97,6 +98,8 @@ class Problem:
     mistakes: tuple[Mistake, ...] = ()
     limits: Limits = field(default_factory=Limits)
     tolerances: dict[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
+    probes: Any = None  # grader.probes.spec.ProbeSpec: what probes may call, and how
+    cost: Any = None  # grader.probes.spec.CostSpec: the larger input cost is measured on
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -270,6 +273,8 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         mistakes=tuple(mistakes),
         limits=limits,
         tolerances=tolerances,
+        probes=parse_probes(r.raw.get("probes"), toml_path),
+        cost=parse_cost(r.raw.get("cost"), toml_path),
     )
 
 

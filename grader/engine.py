@@ -16,7 +16,7 @@ from grader.sandbox.server import ForkServer
 
 def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
           server: ForkServer | None = None, limits: Limits | None = None,
-          lang: str = "en", diagnose: bool = True) -> SubmissionResult:
+          lang: str = "en", diagnose: bool = True, probe_always: bool = False) -> SubmissionResult:
     """Grade `source` (or the file's bytes) as an attempt at `problem`."""
     raw = attempt.read_bytes() if source is None else source
     if problem.kind is Kind.QUIZ:
@@ -27,4 +27,5 @@ def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
     from grader.sandbox.server import shared_server
 
     return grade_code(problem, attempt, raw, server=server or shared_server(),
-                      limits=limits or problem.limits, lang=lang, diagnose=diagnose)
+                      limits=limits or problem.limits, lang=lang, diagnose=diagnose,
+                      probe_always=probe_always)

@@ -33,7 +33,8 @@ class _Attempt:
 
 
 def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkServer,
-               limits: Limits, lang: str = "en", diagnose: bool = True) -> SubmissionResult:
+               limits: Limits, lang: str = "en", diagnose: bool = True,
+               probe_always: bool = False) -> SubmissionResult:
     started = time.perf_counter()
     server.start()  # overlap the sandbox's torch import with ours
     result = SubmissionResult.new(problem.id, attempt, source)
@@ -59,12 +60,13 @@ def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkSe
         run = run_hidden_tests(problem, sandbox, reference, me.text, me.display,
                                SANDBOX_ATTEMPT_NAME)
         result.timing.tests_seconds = time.perf_counter() - t1
+        verdict(problem, run.checks, result)
+        if result.status is Status.FAIL and diagnose:
+            explain(problem, run.log, reference, lang, result)
+        if probe_always or (diagnose and result.status is Status.FAIL and not result.diagnosis):
+            investigate(problem, run.log, sandbox, reference, lang, result)
     finally:
         sandbox.close()
-
-    verdict(problem, run.checks, result)
-    if result.status is Status.FAIL and diagnose:
-        explain(problem, run.log, reference, lang, result)
     result.next_step = advice(problem, result)
     return finish(result, started)
 
@@ -163,6 +165,21 @@ def explain(problem: Problem, log, reference: ModuleType, lang: str,
     result.timing.diagnosis_seconds = time.perf_counter() - t0
 
 
+def investigate(problem: Problem, log, sandbox, reference: ModuleType, lang: str,
+                result: SubmissionResult) -> None:
+    """No known mistake matched: probe the attempt with extra calls and name what they find."""
+    if problem.probes is None:
+        return
+    from grader.probes.run import probe
+    from grader.remote import Candidate
+
+    t0 = time.perf_counter()
+    failing = [c.name for c in result.failing]
+    result.findings = probe(problem, problem.probes, log, Candidate(sandbox, log), reference,
+                            failing, lang)
+    result.timing.probe_seconds = time.perf_counter() - t0
+
+
 def advice(problem: Problem, result: SubmissionResult) -> str:
     if result.status is Status.PASS:
         return (f"Compare with the reference: `attn-practice solution {problem.id}`. "
@@ -171,6 +188,9 @@ def advice(problem: Problem, result: SubmissionResult) -> str:
     if result.diagnosis:
         return (f"Your attempt behaves like a known mistake: {result.diagnosis.title}. Fix that, "
                 f"then submit again (stuck? {hint}).")
+    if result.findings:
+        return (f"The probes found: {result.findings[0].title}. Fix that, then submit again "
+                f"(stuck? {hint}).")
     first = result.failing[0]
     reasons = {c.message.splitlines()[0] for c in result.failing if c.message}
     if len(reasons) == 1 and len(result.failing) > 1:

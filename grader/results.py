@@ -146,11 +146,22 @@ class Diagnosis:
 
 
 @dataclass
+class Finding:
+    """A kind of error a probe found where no known mistake matched (grader/probes)."""
+
+    id: str  # "probe:softmax-axis"
+    title: str
+    explanation: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Timing:
     total_seconds: float = 0.0
     sandbox_start_seconds: float = 0.0
     tests_seconds: float = 0.0
     diagnosis_seconds: float = 0.0
+    probe_seconds: float = 0.0
 
 
 @dataclass
@@ -160,6 +171,7 @@ class SubmissionResult:
     message: str = ""  # for status error: why the attempt could not be graded
     checks: list[CheckResult] = field(default_factory=list)
     diagnosis: Diagnosis | None = None
+    findings: list[Finding] = field(default_factory=list)  # probes, when no diagnosis
     error_frame: CodeFrame | None = None  # syntax error, forbidden call, import error
     error_traceback: AttemptTraceback | None = None
     load_output: str = ""
