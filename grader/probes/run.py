@@ -28,8 +28,8 @@ def probe(problem: Problem, spec: ProbeSpec, log: CallLog, candidate: Candidate,
     families = (
         (prober.return_order,),
         (prober.inputs_modified,),
-        (prober.mask_inverted, prober.mask_after_softmax, prober.mask_finite_penalty),
-        (prober.not_finite,),
+        (prober.mask_inverted, prober.mask_after_softmax, prober.mask_finite_penalty,
+         prober.not_finite),
         (prober.softmax_axis,),
         (prober.scale,),
         (prober.causal_leak,),
@@ -126,7 +126,9 @@ class _Prober:
             if isinstance(mask, torch.Tensor) and mask.dtype == torch.bool and \
                     not bool(mask.any(-1).all()):
                 return self._finding("nan-fully-masked")
-            return self._finding("overflow")
+            if _magnitude(self._bound(*self._call_args(record))) > 30:
+                return self._finding("overflow")
+            return self._finding("nan-output")
         return None
 
     def batch_mixing(self) -> Finding | None:
@@ -202,10 +204,12 @@ class _Prober:
             if weights is None or want is None:
                 continue
             raw = q.double() @ k.double().transpose(-2, -1)  # [..., m, n]
-            if raw.shape != weights.shape:
+            if raw.shape != weights.shape or raw.shape != want.shape:
                 continue
             fitted, expected = _fit_scale(raw, weights), _fit_scale(raw, want)
-            if fitted is None or expected is None or abs(fitted / expected - 1) < 0.02:
+            if fitted is None or expected is None:
+                continue  # weights that underflowed to 0 cannot be fitted: try another call
+            if abs(fitted / expected - 1) < 0.02:
                 return None
             heads = bound.get(self.spec.heads) if self.spec.heads else None
             used, should = _scale_name(fitted, q.shape[-1], heads), _scale_name(expected, q.shape[-1], heads)
@@ -297,6 +301,8 @@ class _Prober:
             order = _block_order(got.unflatten(-1, (h, d_h)), blocks)
             if order is not None:
                 return self._finding("heads-permuted", order=", ".join(map(str, order)))
+            if _same_rows(got.reshape(-1, d_h), blocks.reshape(-1, d_h)):
+                return self._finding("heads-misplaced")
             return None
         return None
 
@@ -377,8 +383,8 @@ class _Prober:
                 w = value[self.spec.weights]
                 return w.detach().double() if isinstance(w, torch.Tensor) else None
             return None
-        v, k = bound.get(self.spec.v or ""), bound.get(self.spec.k or "")
-        if not (isinstance(v, torch.Tensor) and isinstance(k, torch.Tensor)) or v.dim() < 2:
+        v = bound.get(self.spec.v or "")
+        if not isinstance(v, torch.Tensor) or v.dim() < 2 or not v.is_floating_point():
             return None
         n = v.shape[-2]
         eye = torch.eye(n, dtype=v.dtype).expand(*v.shape[:-2], n, n).clone()
@@ -435,6 +441,21 @@ def _block_order_list(got: list, want: list) -> list[int] | None:
         order.append(match[0])
     return order if order != list(range(len(want))) and sorted(order) == list(range(len(want))) \
         else None
+
+
+def _same_rows(got: torch.Tensor, want: torch.Tensor) -> bool:
+    """The same vectors, in another arrangement (each row of got matches one row of want)."""
+    if got.shape != want.shape or got.shape[0] > 4096:
+        return False
+    distance = torch.cdist(got.double(), want.double())  # [rows, rows]
+    close = distance <= LOOSE.atol + LOOSE.rtol * want.double().norm(dim=-1)[None, :]
+    used: set[int] = set()
+    for row in close:
+        free = [j for j in torch.nonzero(row).flatten().tolist() if j not in used]
+        if not free:
+            return False
+        used.add(free[0])
+    return True
 
 
 def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:

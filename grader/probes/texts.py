@@ -164,4 +164,27 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "zh": "在正确答案有限的输入上，你的输出出现了 NaN 或 Inf：分数很大时 exp() 溢出为 inf，"
                   "inf/inf 就是 NaN。在 exp 之前减去每一行的最大分数（平移不改变 softmax），或直接"
                   "调用会这样做的 torch.softmax。"}},
+    "nan-output": {
+        "title": {"en": "NaN or Inf where the answer is finite",
+                  "zh": "答案有限的地方出现 NaN 或 Inf"},
+        "diagnosis": {
+            "en": "On ordinary inputs your output has NaN or Inf where the right answer is "
+                  "finite. The usual causes: a row whose every score is -inf (a mask that hides "
+                  "every key of some query: softmax gives 0/0), a division by a zero sum, or a "
+                  "log of 0. Find the first NaN in your intermediate tensors "
+                  "(torch.isnan(t).any()).",
+            "zh": "在普通输入上，你的输出在正确答案有限的地方出现了 NaN 或 Inf。常见原因：某一行的分数"
+                  "全为 -inf（掩码把某个查询的所有键都遮住了，softmax 得到 0/0）、除以为零的和、或对 0 "
+                  "取对数。请在中间张量中找到第一个 NaN（torch.isnan(t).any()）。"}},
+    "heads-misplaced": {
+        "title": {"en": "Right heads, put back in the wrong places",
+                  "zh": "各头结果正确，但放回的位置错了"},
+        "diagnosis": {
+            "en": "With the output projection set to the identity, every per-head result of "
+                  "yours is right but sits in the wrong row or column: the heads [.., h, n, d_h] "
+                  "were reshaped back to [.., n, d] without first moving the head axis next to "
+                  "d_h. Transpose before you reshape: x.transpose(-3, -2).reshape(..., n, d).",
+            "zh": "把输出投影设为单位矩阵后，你每个头的结果都正确，但放在了错误的行或列：把 "
+                  "[.., h, n, d_h] 变回 [.., n, d] 时没有先把头这一维移到 d_h 旁边。请先转置再 reshape："
+                  "x.transpose(-3, -2).reshape(..., n, d)。"}},
 }
