@@ -222,6 +222,7 @@ class Session:
         self.functions: list[str] = []
         self.load_error: RemoteError | None = None
         self.load_output = ""
+        self.layers: list[dict[str, Any]] = []  # the sandbox's layers, as the child reports them
         self._dir: str | None = None
         self._chan: socket.socket | None = None
         self._out: int | None = None
@@ -262,6 +263,7 @@ class Session:
             self.close()
             return False
         self.functions = [str(f) for f in header.get("functions", [])][:1000]
+        self.layers = [x for x in header.get("layers", []) if isinstance(x, dict)][:32]
         return True
 
     def close(self) -> None:
