@@ -422,6 +422,9 @@ def grade(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
                                       help="Submissions graded in parallel.")] = 2,
     problems_dir: ProblemsDir = None,
+    allow_weak_sandbox: Annotated[bool, typer.Option(
+        "--allow-weak-sandbox", help="Grade even where the kernel cannot hide the answers "
+        "from a submission (see `attn-practice doctor`).")] = False,
 ) -> None:
     """Grade a whole class: every file in FOLDER against one problem.
 
@@ -438,6 +441,7 @@ def grade(
         application = _app(None, problems_dir)
         p = application.problem(problem)
         files = find_submissions(folder, p)
+        _check_sandbox(application, allow_weak_sandbox)
         rows = []
         progress = Progress(TextColumn("grading {task.description}"), BarColumn(),
                             MofNCompleteColumn(), TimeElapsedColumn(), console=error_console,
@@ -454,6 +458,53 @@ def grade(
             f"{totals['submissions']} graded: {totals['passed']} passed, {totals['failed']} failed, "
             f"{totals['errors']} could not be graded; mean score {100 * totals['mean_score']:.0f}%"))
         _console().print(Text(f"Wrote {out} and {results_dir}/"))
+
+
+class DoctorFormat(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+
+
+@app.command()
+def doctor(
+    format: Annotated[Optional[DoctorFormat], typer.Option(
+        "--format", help="rich, plain or json. Default: rich on a terminal, else plain.")] = None,
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Which sandbox layers this machine enforces (Landlock, seccomp, namespaces, rlimits),
+    and why any is missing.
+
+    Exit code 0 when the kernel keeps the answers out of an attempt's reach, 1 otherwise.
+
+    Example: attn-practice doctor --format json
+    """
+    from grader.render.doctor import render_doctor, render_doctor_json
+
+    with errors_handled():
+        report = _app(None, problems_dir).doctor()
+        if format is DoctorFormat.json:
+            typer.echo(render_doctor_json(report))
+        else:
+            plain = format is DoctorFormat.plain or (format is None and _plain())
+            render_doctor(_console(plain), report, plain)
+    raise typer.Exit(0 if report.hides_answers else EXIT_FAIL)
+
+
+def _check_sandbox(application, allow_weak: bool) -> None:
+    """`grade` runs strangers' code: say which layers are on, refuse a weak sandbox."""
+    from grader.render.doctor import summary_line
+
+    report = application.doctor()
+    error_console.print(Text(summary_line(report), style="dim" if report.hides_answers
+                             else "bold yellow"))
+    if not report.hides_answers and not allow_weak:
+        raise GraderError(
+            "The sandbox is weak on this machine: neither Landlock nor a mount namespace keeps "
+            "the answers out of a submission's reach, so one submission could read "
+            "solutions/ or change the hidden tests.",
+            hint="Run `attn-practice doctor` for the reasons; grade in a container, or pass "
+                 "--allow-weak-sandbox if every submission is trusted.")
 
 
 def main() -> None:

@@ -205,6 +205,12 @@ class App:
 
     # -- instructor commands ----------------------------------------------------------
 
+    def doctor(self):  # -> SandboxReport
+        """Which sandbox layers this machine enforces, and why any is missing."""
+        from grader.sandbox.doctor import sandbox_report
+
+        return sandbox_report((str(self.settings.problems_dir), str(self.settings.solutions_dir)))
+
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]
         """Validate problems in order, or in `jobs` worker processes (each with its own sandbox)."""

@@ -41,6 +41,7 @@ class Policy:
     memory_mb: int = 2048
     output_kb: int = 64
     cpu_seconds: float = 60.0
+    kernel_layers: bool = True  # Landlock and seccomp; False only to measure their cost
 
 
 @dataclass
@@ -241,6 +242,7 @@ class Session:
             "attempt_name": p.attempt_name,
             "hidden_roots": list(p.hidden_roots),
             "forbidden": list(p.forbidden),
+            "kernel_layers": p.kernel_layers,
             "limits": {"memory_mb": p.memory_mb, "cpu_seconds": p.cpu_seconds,
                        "output_kb": p.output_kb},
         }

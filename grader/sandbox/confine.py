@@ -16,6 +16,8 @@ from typing import Any
 from grader.sandbox import landlock, seccomp
 
 ACTIVE, MISSING = "active", "missing"
+KERNEL_LAYERS = ("landlock-files", "landlock-network", "landlock-scopes", "capabilities",
+                 "seccomp")
 
 
 def layer(name: str, active: bool, detail: str) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def apply(sandbox_dir: str, hidden_roots: list[str]) -> list[dict[str, Any]]:
 
 _PROCESS_WORDS = re.compile(r"fork|spawn|system\(|exec|popen|subprocess|Process\(|clone")
 _SOCKET_WORDS = re.compile(r"socket|connect|bind\(|urlopen|http|request")
+_NATIVE_OPEN = re.compile(r"cannot be opened|unable to open file")  # torch.save, torch.from_file
 _FILE_DENIAL = ("the sandbox does not allow reading or writing files outside its own folder: "
                 "only Python, its libraries and the attempt's folder are visible")
 
@@ -53,7 +56,7 @@ def explain(exc: BaseException, message: str, source_line: str = "") -> str:
     """The message of an exception, with the sandbox's reason when the kernel refused."""
     code = getattr(exc, "errno", None)
     text = message.lower()
-    if code == errno.EACCES or "permission denied" in text:
+    if code == errno.EACCES or "permission denied" in text or _NATIVE_OPEN.search(text):
         return f"{message} ({_FILE_DENIAL})"
     if code == errno.EPERM or "operation not permitted" in text:
         hint = f"{source_line} {message}"

@@ -124,7 +124,11 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
 
 def _kernel_layers(sandbox_dir: str, request: dict[str, Any]) -> list[dict[str, Any]]:
     """Apply the kernel layers; report every layer of the sandbox (for `doctor`)."""
-    layers = confine.apply(sandbox_dir, list(request["hidden_roots"]))
+    if request.get("kernel_layers", True):
+        layers = confine.apply(sandbox_dir, list(request["hidden_roots"]))
+    else:
+        layers = [confine.layer(name, False, "switched off by the caller (benchmark)")
+                  for name in confine.KERNEL_LAYERS]
     netns = bool(request.get("network_namespace"))
     layers.append(confine.layer("network-namespace", netns, "an empty network namespace"
                                 if netns else "the kernel refused a new network namespace "
