@@ -1,4 +1,5 @@
 # expect: does not allow
+# needs: landlock-files
 # Switches the audit hook off from Python: the hook is a closure with a re-entrancy
 # flag; gc finds it and the flag is set for good. Then it writes outside the sandbox,
 # deletes the progress store's rows and returns the reference solution's answers.

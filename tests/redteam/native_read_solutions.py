@@ -1,4 +1,5 @@
 # expect: does not allow
+# needs: landlock-files
 # Reads the reference solution with torch's own file reader (C++, no Python `open`,
 # so no audit event), runs it and returns its answers.
 import os

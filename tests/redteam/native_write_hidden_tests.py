@@ -1,4 +1,5 @@
 # expect: does not allow
+# needs: landlock-files
 # Plants a conftest.py among the hidden tests with torch's native file mapping
 # (torch.from_file(shared=True) creates and writes the file through mmap, no Python
 # `open`): it runs in the trusted process, and every submission graded after this
