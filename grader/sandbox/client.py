@@ -368,6 +368,7 @@ class Session:
                 "SIGXCPU": "using more CPU time than allowed",
                 "SIGXFSZ": "writing a file larger than allowed",
                 "SIGABRT": "an abort",
+                "SIGSYS": "a system call the sandbox forbids",
             }.get(name, f"signal {name}")
             return RemoteError("crash", "Crash", f"the sandbox process died from {why} ({name})")
         if status and status.get("exit_code") == 70:

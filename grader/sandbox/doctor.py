@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -106,8 +107,12 @@ def probe(hidden_roots: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | No
     out of reach before it answers. No torch, no fork server: tens of milliseconds.
     """
     import json
+    import select
     import shutil
+    import signal
     import tempfile
+
+    from grader.sandbox import guard, worker  # imported before the fork, never in the child
 
     if not hasattr(os, "fork"):
         return [], f"no fork() on {sys.platform}: the sandbox cannot start here"
@@ -119,15 +124,24 @@ def probe(hidden_roots: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | No
             code = 0
             try:
                 os.close(read_end)
-                os.write(write_end, json.dumps(_confine_and_check(folder, hidden_roots)).encode())
+                layers = _confine_and_check(guard, worker, folder, hidden_roots)
+                os.write(write_end, json.dumps(layers).encode())
             except BaseException:  # noqa: BLE001
                 code = 70
             finally:
                 os._exit(code)
         os.close(write_end)
         write_end = -1
-        chunks = []
-        while chunk := os.read(read_end, 65536):
+        chunks, deadline = [], time.monotonic() + 20
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)  # a probe that hangs reports nothing
+                chunks = []
+                break
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break
             chunks.append(chunk)
         _, status = os.waitpid(pid, 0)
         if not chunks:
@@ -142,9 +156,8 @@ def probe(hidden_roots: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | No
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _confine_and_check(folder: str, hidden_roots: tuple[str, ...]) -> list[dict[str, Any]]:
-    from grader.sandbox import guard, worker
-
+def _confine_and_check(guard: Any, worker: Any, folder: str,
+                       hidden_roots: tuple[str, ...]) -> list[dict[str, Any]]:
     request = {"hidden_roots": list(hidden_roots),
                "network_namespace": guard.isolate_network()}
     layers = worker._kernel_layers(folder, request)
