@@ -71,8 +71,10 @@ class SandboxReport:
 
     @property
     def hides_answers(self) -> bool:
-        """Whether the kernel keeps the answers from an attempt (Landlock or a mount namespace)."""
-        return any(x.active for x in self.layers if x.name in ("landlock-files", "mount-namespace"))
+        """Whether the kernel keeps the answers from an attempt. Only Landlock does so today:
+        there is no mount-namespace fallback (yet) for kernels without it."""
+        layer = self.layer("landlock-files")
+        return layer is not None and layer.active
 
     @property
     def missing(self) -> list[Layer]:
