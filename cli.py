@@ -501,7 +501,7 @@ def _check_sandbox(application, allow_weak: bool) -> None:
     if not report.hides_answers and not allow_weak:
         raise GraderError(
             "The sandbox is weak on this machine: Landlock is missing, so nothing keeps "
-            "the answers out of a submission's reach, so one submission could read "
+            "the answers out of a submission's reach: one submission could read "
             "solutions/ or change the hidden tests.",
             hint="Run `attn-practice doctor` for the reasons; grade in a container, or pass "
                  "--allow-weak-sandbox if every submission is trusted.")
