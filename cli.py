@@ -388,6 +388,9 @@ def grade(
     resume: Annotated[bool, typer.Option("--resume", help="Skip attempts whose file already "
                                          "has a result in the output folder.")] = False,
     problems_dir: ProblemsDir = None,
+    allow_weak_sandbox: Annotated[bool, typer.Option(
+        "--allow-weak-sandbox", help="Grade even where the kernel cannot hide the answers "
+        "from a submission (see `attn-practice doctor`).")] = False,
 ) -> None:
     """Grade a whole class or course in one command, on this machine or a Dask cluster.
 
@@ -405,6 +408,7 @@ def grade(
     with application(None, problems_dir) as app_:
         p = app_.problem(problem) if problem else None
         subs, skipped = app_.find_batch(folder, p)
+        _check_sandbox(app_, allow_weak_sandbox)
         runner = app_.engine(jobs, engine, scheduler)
         for item in skipped:
             error_console.print(Text(f"skipped {item.path}: {item.why}", style="yellow"))
@@ -413,10 +417,52 @@ def grade(
         render_class_report(_console(), outcome, _plain())
 
 
-@app.callback()
-def _root() -> None:
-    # a callback keeps the app a group of commands even when main() registers only one
-    pass
+
+class DoctorFormat(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+
+
+@app.command()
+def doctor(
+    format: Annotated[Optional[DoctorFormat], typer.Option(
+        "--format", help="rich, plain or json. Default: rich on a terminal, else plain.")] = None,
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Which sandbox layers this machine enforces (Landlock, seccomp, namespaces, rlimits),
+    and why any is missing.
+
+    Exit code 0 when the kernel keeps the answers out of an attempt's reach, 1 otherwise.
+
+    Example: attn-practice doctor --format json
+    """
+    from grader.render.doctor import render_doctor, render_doctor_json
+
+    with application(None, problems_dir) as app_:
+        report = app_.doctor()
+        if format is DoctorFormat.json:
+            typer.echo(render_doctor_json(report))
+        else:
+            plain = format is DoctorFormat.plain or (format is None and _plain())
+            render_doctor(_console(plain), report, plain)
+    raise typer.Exit(0 if report.hides_answers else EXIT_FAIL)
+
+
+def _check_sandbox(application, allow_weak: bool) -> None:
+    """`grade` runs strangers' code: say which layers are on, refuse a weak sandbox."""
+    from grader.render.doctor import summary_line
+
+    report = application.doctor()
+    error_console.print(Text(summary_line(report), style="dim" if report.hides_answers
+                             else "bold yellow"))
+    if not report.hides_answers and not allow_weak:
+        raise GraderError(
+            "The sandbox is weak on this machine: Landlock is missing, so nothing keeps "
+            "the answers out of a submission's reach: one submission could read "
+            "solutions/ or change the hidden tests.",
+            hint="Run `attn-practice doctor` for the reasons; grade in a container, or pass "
+                 "--allow-weak-sandbox if every submission is trusted.")
 
 
 def main() -> None:

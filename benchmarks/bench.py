@@ -13,6 +13,9 @@ baseline and their ratio:
 - with --course N: a course of N submissions graded by the local pool (2 jobs) and by
   a local Dask cluster of 1 and of 2 workers: submissions per second and the scaling
   efficiency of 2 workers over 1 (needs the optional `distributed`)
+- a sandbox start (fork, limits, Landlock, seccomp, import of the attempt, ready) with
+  the kernel layers against the same start without them (budget: at most 10 ms added);
+  `--sandbox-only` measures just this
 
 Runs alternate between command and baseline so that machine noise hits both.
 """
@@ -116,12 +119,45 @@ def watch_latency(env: dict[str, str], saves: int = 3) -> list[float]:
     return lags
 
 
+def sandbox_start(starts: int) -> tuple[str, float, float]:
+    """Median wall time of Session.open() with and without the kernel layers, alternating."""
+    sys.path.insert(0, str(REPO))
+    from grader.sandbox.server import shared_server
+    from grader.sandbox.session import Session
+    from grader.sandbox.wire import Budget, Policy
+
+    server = shared_server()
+    hidden = (str(REPO / "problems"), str(REPO / "solutions"))
+    source = RIGHT.read_bytes()
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for i in range(2 * starts + 4):
+        layers = i % 2 == 0
+        session = Session(server, source, Policy("attempt.py", hidden, kernel_layers=layers),
+                          Budget(60))
+        started = time.perf_counter()
+        opened = session.open()
+        elapsed = time.perf_counter() - started
+        session.close()
+        if not opened:
+            sys.exit(f"the sandbox did not start: {session.load_error}")
+        if i >= 4:  # the first starts warm the server
+            times[layers].append(elapsed)
+    server.close()
+    return ("sandbox start: layers / none", statistics.median(times[True]),
+            statistics.median(times[False]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--class-size", type=int, default=40)
     parser.add_argument("--course", type=int, default=0, help="also grade a course of N")
+    parser.add_argument("--sandbox-starts", type=int, default=40)
+    parser.add_argument("--sandbox-only", action="store_true")
     args = parser.parse_args()
+    if args.sandbox_only:
+        _print_sandbox(sandbox_start(args.sandbox_starts), args.sandbox_starts)
+        return
     workspace = Path(tempfile.mkdtemp(prefix="attn-bench-"))
     env = {**os.environ, "ATTN_PRACTICE_WORKSPACE": str(workspace), "NO_COLOR": "1"}
     try:
@@ -149,6 +185,13 @@ def main() -> None:
               f"({1 / rate:.3f} s each, start-up included)")
     if len(rates) == 3:
         print(f"dask scaling efficiency, 2 workers over 1: {rates[2][1] / (2 * rates[1][1]):.0%}")
+    _print_sandbox(sandbox_start(args.sandbox_starts), args.sandbox_starts)
+
+
+def _print_sandbox(row: tuple[str, float, float], starts: int) -> None:
+    name, ours, base = row
+    print(f"{name:28} {ours:9.4f} {base:13.4f} {ours / base:6.2f}   (median of {starts} "
+          f"starts each; the kernel layers add {1000 * (ours - base):.1f} ms, budget 10 ms)")
 
 
 if __name__ == "__main__":

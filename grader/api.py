@@ -259,6 +259,12 @@ class App:
         write_mistakes_csv(reports, mistakes_csv)
         return BatchOutcome(totals, reports, mistakes_csv)
 
+    def doctor(self):  # -> SandboxReport
+        """Which sandbox layers this machine enforces, and why any is missing."""
+        from grader.sandbox.doctor import sandbox_report
+
+        return sandbox_report((str(self.settings.problems_dir), str(self.settings.solutions_dir)))
+
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]
         """Validate problems in order, or in `jobs` worker processes (each with its own sandbox)."""

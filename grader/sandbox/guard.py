@@ -4,8 +4,10 @@ Two layers: kernel resource limits (memory, CPU, file size, core dumps) and a
 CPython audit hook that refuses what an attempt has no business doing (starting
 processes, opening sockets, loading native code, reading the problem folders,
 writing outside its temporary folder, touching the progress store). The audit
-hook cannot be removed once installed. It is a speed bump against accidents and
-casual cheating, not a security boundary against native code; README.md says so.
+hook cannot be removed once installed, but Python code can switch it off or blind
+it (its closure is reachable through gc and frames): it is there for clear
+messages, not for safety. The boundary is the kernel's: Landlock and seccomp
+(landlock.py, seccomp.py), applied by confine.py right before this hook.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ class Session:
         self.functions: list[str] = []
         self.load_error: RemoteError | None = None
         self.load_output = ""
+        self.layers: list[dict[str, Any]] = []  # the sandbox's layers, as the child reports them
         self._dir: str | None = None
         self._chan: socket.socket | None = None
         self._out: int | None = None
@@ -53,6 +54,7 @@ class Session:
             "attempt_name": p.attempt_name,
             "hidden_roots": list(p.hidden_roots),
             "forbidden": list(p.forbidden),
+            "kernel_layers": p.kernel_layers,
             "limits": {"memory_mb": p.memory_mb, "cpu_seconds": p.cpu_seconds,
                        "output_kb": p.output_kb},
         }
@@ -75,6 +77,7 @@ class Session:
             self.close()
             return False
         self.functions = [str(f) for f in header.get("functions", [])][:1000]
+        self.layers = [x for x in header.get("layers", []) if isinstance(x, dict)][:32]
         return True
 
     def close(self) -> None:
@@ -175,6 +178,7 @@ class Session:
                 "SIGXCPU": "using more CPU time than allowed",
                 "SIGXFSZ": "writing a file larger than allowed",
                 "SIGABRT": "an abort",
+                "SIGSYS": "a system call the sandbox forbids",
             }.get(name, f"signal {name}")
             return RemoteError(ErrorKind.CRASH, "Crash", f"the sandbox process died from {why} ({name})")
         if status and status.get("exit_code") == 70:

@@ -124,6 +124,7 @@ class Policy:
     memory_mb: int = 2048
     output_kb: int = 64
     cpu_seconds: float = 60.0
+    kernel_layers: bool = True  # Landlock and seccomp; False only to measure their cost
 
 
 class Budget:

@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from grader.sandbox import guard, protocol
+from grader.sandbox import confine, guard, protocol
 from grader.sandbox.forbid import ForbiddenCall, forbid_calls
 from grader.sandbox.memory import PeakMemory
 from grader.sandbox.wire import ErrorKind, error_reply
@@ -33,7 +33,7 @@ def child_main(chan_fd: int, out_fd: int, request: dict[str, Any]) -> None:
     try:
         os.setsid()
         _die_with_parent()
-        guard.isolate_network()  # while still single-threaded
+        request["network_namespace"] = guard.isolate_network()  # while still single-threaded
         _isolate_fds(chan_fd, out_fd)
         chan = socket.socket(fileno=chan_fd)
         _serve(chan, request)
@@ -89,6 +89,10 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
     memory = PeakMemory()  # opened before the audit hook, which would refuse it
     guard.sanitize_sys_path(sandbox_dir, request["hidden_roots"])
     forbid_calls(request.get("forbidden", []), attempt_path)
+    # --- the kernel layers: Landlock, capabilities, seccomp (irreversible; before the
+    # audit hook, which would refuse their ctypes calls, and before the attempt runs)
+    layers = _kernel_layers(sandbox_dir, request)
+    # ---
     guard.install_audit_hook(sandbox_dir, request["hidden_roots"], ATTEMPT_MODULE)
 
     started = time.perf_counter()
@@ -101,7 +105,7 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
         return
     _restore_builtins(builtins_before)
     names = sorted(n for n in dir(module) if callable(getattr(module, n, None)))
-    _send(chan, {"ready": True, "functions": names,
+    _send(chan, {"ready": True, "functions": names, "layers": layers,
                  "seconds": time.perf_counter() - started})
     while True:
         frame = _recv(chan)
@@ -114,6 +118,24 @@ def _serve(chan: socket.socket, request: dict[str, Any]) -> None:
             _send_reply(chan, reply)
         else:
             _send(chan, error_reply(ErrorKind.PROTOCOL, "ProtocolError", "unknown request"))
+
+
+def _kernel_layers(sandbox_dir: str, request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Apply the kernel layers; report every layer of the sandbox (for `doctor`)."""
+    if request.get("kernel_layers", True):
+        layers = confine.apply(sandbox_dir, list(request["hidden_roots"]))
+    else:
+        layers = [confine.layer(name, False, "switched off by the caller (benchmark)")
+                  for name in confine.KERNEL_LAYERS]
+    netns = bool(request.get("network_namespace"))
+    layers.append(confine.layer("network-namespace", netns, "an empty network namespace"
+                                if netns else "the kernel refused a new network namespace "
+                                "(unprivileged user namespaces are off)"))
+    for name, detail in (("rlimits", "memory, CPU time, file size, no core dumps"),
+                         ("process-group", "the sandbox and all it starts are killed together"),
+                         ("audit-hook", "clear messages for what the kernel layers refuse")):
+        layers.append(confine.layer(name, True, detail))
+    return layers
 
 
 def _restore_builtins(saved: dict[str, Any]) -> None:
@@ -253,6 +275,12 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
     frames = []
     for fs in traceback.extract_tb(exc.__traceback__)[-50:]:
         frames.append([fs.filename, fs.lineno or 0, fs.name, fs.colno, fs.end_colno])
+    try:  # a refusal by the kernel (Landlock, seccomp) gets the sandbox's reason
+        line = next((f.line or "" for f in reversed(traceback.extract_tb(exc.__traceback__))
+                     if os.path.basename(f.filename) == ATTEMPT_MODULE + ".py"), "")
+        message = confine.explain(exc, message, line)[:MAX_MESSAGE]
+    except BaseException:  # noqa: BLE001
+        pass
     if isinstance(exc, SyntaxError):
         frames.append([exc.filename or "", exc.lineno or 0, "<module>", exc.offset, None])
     mro = [c.__name__ for c in type(exc).__mro__]
