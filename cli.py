@@ -465,6 +465,12 @@ def _check_sandbox(application, allow_weak: bool) -> None:
                  "--allow-weak-sandbox if every submission is trusted.")
 
 
+@app.callback()
+def _root() -> None:
+    # a callback keeps the app a group of commands even when main() registers only one
+    pass
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args and args[0] in ("submit", "watch") and "--help" not in args:

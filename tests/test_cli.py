@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -228,3 +229,13 @@ def test_missing_reference_and_broken_hidden_tests_are_exit_code_2(tmp_path: Pat
     assert broken.exit_code == 2 and "hidden tests could not be collected" in broken.stderr
     listed = run("list", "--problems-dir", str(pack / "problems"))
     assert listed.exit_code == 0 and "problem5" in listed.stdout and "problem6" in listed.stdout
+
+
+def test_the_console_script_builds_only_the_command_it_runs(tmp_path: Path) -> None:
+    """main() registers just the command asked for; it must still parse like the full app."""
+    env = {**os.environ, "ATTN_PRACTICE_WORKSPACE": str(tmp_path)}
+    for args, expect in ((["hint", "5"], "Hint 1 of"), (["list", "--kind", "quiz"], "problem1"),
+                         (["--help"], "submit")):
+        done = subprocess.run([sys.executable, "-m", "cli", *args], cwd=REPO, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and expect in done.stdout, (args, done.stdout, done.stderr)
