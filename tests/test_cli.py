@@ -103,7 +103,7 @@ def test_submit_right_then_solution_and_progress(temp_workspace: Path) -> None:
     result = run("submit", "5")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.lstrip("+ -\n|").startswith("PASS") or "PASS" in result.stdout.splitlines()[1]
-    assert "19/19 checks passed" in result.stdout
+    assert "25/25 checks passed" in result.stdout
     solution = run("solution", "5")
     assert solution.exit_code == 0 and "def attention" in solution.stdout
     progress = run("progress")
