@@ -113,6 +113,14 @@ def test_leading_batch_dimensions(candidate, dtype):
     expect_close(candidate.sink_attention(q, k, v, 3, 1), oracle(q, k, v, 3, 1))
 
 
+@pytest.mark.parametrize("window,num_sinks", [(1, 0), (4, 2)], ids=["window=1", "window=4,2-sinks"])
+def test_one_position_batch_of_one(candidate, window, num_sinks):
+    """A batch of one sequence of one position, q, k, v [1, 1, 4]: the query sees only itself, so the output
+    is v."""
+    q, k, v = _qkv((1,), 1, 4, torch.float32, seed=45)
+    expect_close(candidate.sink_attention(q, k, v, window, num_sinks), v)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_large_scores(candidate, dtype):
     """Scores around 1e4 (q and k scaled by 40, d = 8, n = 10, window 3, 2 sinks): float64 values equal the
