@@ -71,10 +71,11 @@ def test_causal(candidate, n, d, dv, dtype):
 
 @pytest.mark.parametrize("causal", MODES, ids=MODE_IDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-def test_leading_batch_dimensions(candidate, dtype, causal):
-    """Leading batch dimensions: q, k [2, 3, 6, 4] and v [2, 3, 6, 5] give [2, 3, 6, 5], each (batch, head)
-    independent."""
-    q, k, v = _inputs((2, 3), 6, 4, 5, dtype, seed=30)
+@pytest.mark.parametrize("lead", [(2, 3), (1,)], ids=["[2,3,...]", "batch-of-one"])
+def test_leading_batch_dimensions(candidate, lead, dtype, causal):
+    """Leading batch dimensions ([2, 3] and a batch of one): q, k [..., 6, 4] and v [..., 6, 5] give
+    [..., 6, 5], each slice independent."""
+    q, k, v = _inputs(lead, 6, 4, 5, dtype, seed=30 + len(lead))
     expect_close(candidate.linear_attention(q, k, v, causal), direct(q, k, v, causal))
 
 
