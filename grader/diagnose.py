@@ -75,8 +75,8 @@ def diagnose(problem: Problem, log: CallLog, checks: list[CheckResult],
 
 
 def _comparable(record: CallRecord) -> bool:
-    if record.outcome is None:
-        return False
+    if record.outcome is None or record.measured:  # memory measurements are not replayed:
+        return False  # their inputs are huge and their verdict is about memory, not values
     return record.outcome.ok or (record.outcome.error is not None
                                  and record.outcome.error.kind.comparable)
 

@@ -33,6 +33,7 @@ class CallRecord:
     outcome: CallOutcome | None = None
     grad: dict | None = None
     echo: bool = False
+    measured: bool = False  # a memory measurement: large inputs, judged on memory alone
 
     @property
     def error(self) -> RemoteError | None:
@@ -90,7 +91,7 @@ class Candidate:
     def _call(self, fn: str, args: tuple, kwargs: dict, *, grad: dict | None = None,
               echo: bool = False, measure: bool = False) -> CallOutcome:
         record = CallRecord(self._log.current_test, fn, _snapshot(args), _snapshot(kwargs),
-                            grad=grad, echo=echo)
+                            grad=grad, echo=echo, measured=measure)
         self._log.records.append(record)
         session = self._sandbox.ensure()
         if session is None:

@@ -58,8 +58,18 @@ def find_forbidden(tree: ast.Module, text: str, path: str,
         hit = None
         if isinstance(node, ast.Attribute) and node.attr in by_last:
             hit = node.attr
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
-            hit = next((a.name for a in node.names if a.name in by_last), None)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            # importing a forbidden module (or from it): `import functorch`,
+            # `from torch.autograd import grad`, `import torch.func as tf`
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names]
+            module = next((f for f in forbidden for n in names if n == f or
+                           n.startswith(f + ".")), None)
+            if module is not None:
+                by_last.setdefault(module, module)
+                hit = module
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+                hit = next((a.name for a in node.names if a.name in by_last), None)
         if hit is not None:
             line = getattr(node, "lineno", 1)
             col = getattr(node, "col_offset", None)

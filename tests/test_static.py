@@ -47,3 +47,16 @@ def test_null_bytes_and_non_utf8_are_explained() -> None:
     assert problem is not None and "line 2" in problem.message and "null byte" in problem.message
     _, problem = decode_source(b"x = '\xff'\n", "a.py")
     assert problem is not None and "not UTF-8" in problem.message
+
+
+@pytest.mark.parametrize("source", ["import functorch", "from torch.autograd import grad",
+                                    "import torch.autograd as ag", "import torch.func"])
+def test_importing_a_forbidden_module_is_refused(source: str) -> None:
+    forbidden = ("torch.autograd", "torch.func", "functorch", "torch.autograd.grad")
+    found = find_forbidden(ast.parse(source), source, "a.py", forbidden)
+    assert found is not None and found.kind == "forbidden"
+
+
+def test_an_allowed_import_of_a_parent_module_passes() -> None:
+    source = "import torch.nn.functional as F\nimport torch"
+    assert find_forbidden(ast.parse(source), source, "a.py", ("torch.autograd",)) is None

@@ -62,7 +62,7 @@ class _Prober:
         self.signature = inspect.signature(self.fn)
         self.names = list(self.signature.parameters)
         records = [r for r in log.records if r.function == spec.function and r.outcome is not None
-                   and r.outcome.ok and not r.test.startswith("probe:")]
+                   and r.outcome.ok and not r.test.startswith("probe:") and not r.measured]
         # calls of the failing checks first: that is where the attempt is wrong
         self.records = sorted(records, key=lambda r: r.test not in failing)
 

@@ -20,6 +20,8 @@ def forbid_calls(dotted_names: list[str], attempt_path: str) -> None:
 
     for dotted in dotted_names:
         module_name, _, attr = dotted.rpartition(".")
+        if not module_name:
+            continue  # a bare module name (`functorch`): refused statically, on import
         owner = _resolve(module_name)
         original = getattr(owner, attr, None) if owner is not None else None
         if original is None:
@@ -66,7 +68,7 @@ def _resolve(dotted: str) -> Any:
     for i in range(len(parts), 0, -1):
         try:
             obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
+        except (ImportError, ValueError):  # ValueError: an empty module name
             continue
         for part in parts[i:]:
             obj = getattr(obj, part, None)
