@@ -49,9 +49,11 @@ def current_judging() -> Judging:
 class CheckFailure(AssertionError):
     """A check that failed, with the data feedback needs."""
 
-    def __init__(self, kind: FailureKind, message: str, comparison: Comparison | None = None):
+    def __init__(self, kind: FailureKind, message: str, comparison: Comparison | None = None,
+                 also: list[Comparison] | None = None):
         super().__init__(message)
         self.kind, self.message, self.comparison = kind, message, comparison
+        self.also = also or []  # the other values of a tuple that are wrong too
 
 
 @contextlib.contextmanager
@@ -97,8 +99,16 @@ def expect_close(actual: Any, expected: Any, what: str | Sequence[str] = "output
         if len(actual) != len(expected):
             raise CheckFailure(FailureKind.TYPE, (
                 f"expected {len(expected)} values ({', '.join(names)}), got {len(actual)}"))
+        failures = []
         for a, e, name in zip(actual, expected, names):
-            expect_close(a, e, name, tol, check_dtype)
+            try:
+                expect_close(a, e, name, tol, check_dtype)
+            except CheckFailure as failure:
+                failures.append(failure)
+        if failures:  # the first one decides; the others come along (e.g. the weights' grid)
+            first = failures[0]
+            raise CheckFailure(first.kind, first.message, first.comparison,
+                               [f.comparison for f in failures[1:] if f.comparison])
         return
     if isinstance(expected, torch.Tensor):
         tolerance = tol or tolerance_for(expected.dtype, current_judging().tolerances)

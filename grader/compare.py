@@ -15,6 +15,7 @@ from grader.catalog import DEFAULT_TOLERANCES, Tolerance
 from grader.results import Comparison, FailureKind, TensorSummary
 
 SMALL_NUMEL = 36  # tensors up to this size are shown element by element
+GRID = 16  # attention weights up to GRID x GRID are shown as shaded grids
 
 
 def dtype_name(t: torch.Tensor) -> str:
@@ -123,6 +124,8 @@ def compare_tensors(
     comp.mismatched = int(bad.sum())
     if not comp.mismatched:
         return None, "", comp
+    if _looks_like_weights(what, e):
+        _weight_grids(comp, a, e)
     if (comp.actual_nan or comp.actual_inf) and torch.isfinite(e).all():
         found = " and ".join(f"{n} {w}" for n, w in ((comp.actual_nan, "NaN"),
                                                       (comp.actual_inf, "Inf")) if n)
@@ -131,6 +134,27 @@ def compare_tensors(
     return FailureKind.MISMATCH, (
         f"{what}: {comp.mismatched} of {comp.total} values differ beyond tolerance "
         f"(max abs error {comp.max_abs_error:.3g}{rel})"), comp
+
+
+def _looks_like_weights(what: str, e: torch.Tensor) -> bool:
+    """Attention weights of at most 16 x 16: in [0, 1], each row summing to 1 (or 0, masked)."""
+    if e.dim() < 2 or e.shape[-1] > GRID or e.shape[-2] > GRID or e.numel() == 0:
+        return False
+    if "weight" in what.lower():
+        return True
+    if not bool(torch.isfinite(e).all()) or bool((e < 0).any()) or bool((e > 1).any()):
+        return False
+    sums = e.sum(-1)
+    return bool((((sums - 1).abs() < 1e-5) | (sums.abs() < 1e-12)).all())
+
+
+def _weight_grids(comp: Comparison, a: torch.Tensor, e: torch.Tensor) -> None:
+    """One matrix of each (where the worst element is), for the report's shaded grids."""
+    lead = list(comp.worst_index[:-2]) if comp.worst_index and len(comp.worst_index) >= 2 \
+        else [0] * (e.dim() - 2)
+    comp.grid_at = lead
+    comp.grid_expected = _nested_round(e[tuple(lead)].tolist())
+    comp.grid_actual = _nested_round(a[tuple(lead)].tolist())
 
 
 def _first_index(mask: torch.Tensor) -> list[int]:

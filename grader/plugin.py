@@ -113,6 +113,7 @@ class GradingPlugin:
         wrong = self._wrong_return(answered)
         if isinstance(exc, CheckFailure):
             result.kind, result.message, result.comparison = exc.kind, exc.message, exc.comparison
+            result.also = exc.also
         elif isinstance(exc, AssertionError):
             result.kind, result.message = FailureKind.OTHER, str(exc).split("\nassert ")[0]
         elif answered:

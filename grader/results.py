@@ -94,6 +94,10 @@ class Comparison:
     actual_inf: int = 0
     expected_values: Any = None  # small tensors only
     actual_values: Any = None
+    # attention weights of at most 16 x 16: one matrix of each, shown as shaded grids
+    grid_expected: Any = None
+    grid_actual: Any = None
+    grid_at: list[int] | None = None  # the leading index of the matrix shown
 
 
 @dataclass
@@ -126,6 +130,7 @@ class CheckResult:
     message: str = ""
     call: CallSummary | None = None
     comparison: Comparison | None = None
+    also: list[Comparison] = field(default_factory=list)  # other wrong values of a tuple
     traceback: AttemptTraceback | None = None
     output: str = ""
     diagnosis: str | None = None  # id of a matching known mistake

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.render.heat import weight_grids
 from grader.render.text import (
     KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
 from grader.catalog import Kind
@@ -64,9 +65,18 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
         body.append(Text("Your attempt could not be graded: " + result.message))
     if result.diagnosis:
         d = result.diagnosis
-        extra = "" if d.matched == d.compared else "; something else fails too"
-        body.append(Text.assemble(("Looks like a known mistake: ", "bold yellow"), (d.title, "yellow"),
-                                  f"  (explains {d.matched} of {d.compared} failing checks{extra})"))
+        explained = [c.name for c in result.failing if c.diagnosis == d.mistake_id]
+        body.append(Text.assemble(("Looks like a known mistake: ", "bold yellow"),
+                                  (d.title, "bold yellow")))
+        body.append(Text(d.explanation))
+        extra = "" if d.matched == d.compared else "; the others fail for another reason"
+        body.append(Text(f"It explains {d.matched} of {d.compared} failing checks"
+                         f" ({_names(explained)}){extra}.", style="dim"))
+    elif result.findings:
+        body.append(Text("No known mistake matches, but probing your function found:",
+                         style="bold yellow"))
+        for finding in result.findings:
+            body.append(Text.assemble(("- " + finding.title + ": ", "yellow"), finding.explanation))
     elif result.status is Status.FAIL and result.kind is Kind.CODE:
         body.append(Text("No known mistake matches this attempt; see the first failing check.",
                          style="dim"))
@@ -99,25 +109,45 @@ def _check_panel(check: CheckResult, result: SubmissionResult, b: box.Box,
                  and s.shape is not None and _numel(s.shape) <= INLINE_NUMEL]
         for name, summary in small[:3]:
             grid.add_row("", Text(f"{name} = {_inline(summary.values)}"))
-    grid.add_row("Problem", Text(check.message, style="red"))
+    explained = bool(check.diagnosis and result.diagnosis
+                     and check.diagnosis == result.diagnosis.mistake_id)
+    headline = _headline(check)
+    if headline:
+        grid.add_row("Failed", Text(headline, style="red"))
     parts.append(grid)
     if check.comparison:
         parts.append(_comparison(check.comparison, b, plain))
+    grids = [c for c in check.also if c.grid_expected is not None]
+    if grids and (check.comparison is None or check.comparison.grid_expected is None):
+        parts.append(weight_grids(grids[0], plain))  # the weights, the thing to look at
     if check.traceback and check.traceback.frames:
         parts.append(Text("Your code:", style="bold"))
         for frame in check.traceback.frames[-3:]:
             parts.append(_frame(frame))
-    if check.diagnosis and result.diagnosis and check.diagnosis == result.diagnosis.mistake_id:
-        parts.append(Text.assemble(("Diagnosis: ", "bold yellow"), result.diagnosis.explanation))
-    elif check.diagnosis:
+    if check.diagnosis and not explained:
         parts.append(Text.assemble(("Diagnosis: ", "bold yellow"),
                                    f"this check fails the way known mistake {check.diagnosis!r} does."))
     if check.output.strip():
         parts.append(Panel(Text(check.output.rstrip()[-1500:]), title="your code printed",
                            box=b, title_align="left"))
     label = KIND_LABEL.get(check.kind, "failed") if check.kind else "failed"
+    if explained:
+        label += "; the known mistake above"
     return Panel(Group(*parts), title=Text(f"x {check.name}  ({label})"), title_align="left", box=b,
                  border_style="red")
+
+
+def _headline(check: CheckResult) -> str:
+    """The check's message without what the comparison below already says (once is enough)."""
+    if check.comparison is None:
+        return check.message
+    own = f"{check.comparison.what}:"
+    return "\n".join(line for line in check.message.splitlines() if not line.startswith(own))
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _question_panel(check: CheckResult, b: box.Box) -> RenderableType:
@@ -143,7 +173,9 @@ def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:
         table.add_row(what, exp, Text(act, style=style))
     parts: list[RenderableType] = [table]
     parts += [Text(line, style="dim" if "allowed" in line else "") for line in comparison_summary(comp)]
-    if comp.expected_values is not None and comp.actual_values is not None:
+    if comp.grid_expected is not None and comp.grid_actual is not None:
+        parts.append(weight_grids(comp, plain))
+    elif comp.expected_values is not None and comp.actual_values is not None:
         heat = "weight" in comp.what and not plain
         if _columns(comp.expected_values) <= SIDE_BY_SIDE_COLUMNS:
             side = Table.grid(padding=(0, 3))

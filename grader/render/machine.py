@@ -53,6 +53,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
                 "problem": check.message,
                 "call": asdict(check.call) if check.call else None,
                 "comparison": asdict(check.comparison) if check.comparison else None,
+                "also": [asdict(c) for c in check.also],
                 "traceback": asdict(check.traceback) if check.traceback else None,
             }
         tests.append(entry)

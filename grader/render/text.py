@@ -45,13 +45,15 @@ def comparison_rows(comp: Comparison) -> list[tuple[str, str, str]]:
 
 
 def comparison_summary(comp: Comparison) -> list[str]:
+    """Each figure once: how many values are off, by how much, against what allowance."""
     lines = []
-    if comp.max_abs_error is not None:
+    if comp.mismatched and comp.total and comp.max_abs_error is not None:
         rel = "" if comp.max_rel_error is None else f", max rel error {fmt_num(comp.max_rel_error)}"
-        lines.append(f"max abs error {fmt_num(comp.max_abs_error)}{rel} (allowed: atol "
-                     f"{fmt_num(comp.atol)} + rtol {fmt_num(comp.rtol)} x |expected|)")
-    if comp.mismatched is not None and comp.total:
-        lines.append(f"{comp.mismatched} of {comp.total} values outside the tolerance")
+        lines.append(f"{comp.mismatched} of {comp.total} values outside the tolerance: max abs "
+                     f"error {fmt_num(comp.max_abs_error)}{rel} (allowed: atol {fmt_num(comp.atol)}"
+                     f" + rtol {fmt_num(comp.rtol)} x |expected|)")
+    elif comp.mismatched and comp.total:
+        lines.append(f"{comp.mismatched} of {comp.total} values differ")
     if comp.actual_nan or comp.actual_inf:
         lines.append(f"your {comp.what} contains {comp.actual_nan} NaN and {comp.actual_inf} Inf")
     return lines
@@ -75,8 +77,11 @@ def check_text(check: CheckResult) -> str:
     lines = [f"Checked: {check.description}"]
     if check.call:
         lines.append(f"Input: {check.call.signature()}")
-    if check.message:
-        lines.append(f"Problem: {check.message}")
+    headline = check.message if check.comparison is None else "\n".join(
+        line for line in check.message.splitlines()
+        if not line.startswith(f"{check.comparison.what}:"))
+    if headline:
+        lines.append(f"Failed: {headline}")
     if check.comparison:
         for what, exp, act in comparison_rows(check.comparison):
             lines.append(f"  {what}: expected {exp}, got {act}")
