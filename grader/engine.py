@@ -16,7 +16,8 @@ from grader.sandbox.server import ForkServer
 
 def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
           server: ForkServer | None = None, limits: Limits | None = None,
-          lang: str = "en", diagnose: bool = True, probe_always: bool = False) -> SubmissionResult:
+          lang: str = "en", diagnose: bool = True, probe_always: bool = False,
+          measure_cost: bool = True) -> SubmissionResult:
     """Grade `source` (or the file's bytes) as an attempt at `problem`."""
     raw = attempt.read_bytes() if source is None else source
     if problem.kind is Kind.QUIZ:
@@ -28,4 +29,4 @@ def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
 
     return grade_code(problem, attempt, raw, server=server or shared_server(),
                       limits=limits or problem.limits, lang=lang, diagnose=diagnose,
-                      probe_always=probe_always)
+                      probe_always=probe_always, measure_cost=measure_cost)

@@ -16,7 +16,7 @@ from types import ModuleType
 
 from grader.catalog import Limits, Problem
 from grader.errors import ProblemFormatError
-from grader.results import Status, SubmissionResult
+from grader.results import FailureKind, Status, SubmissionResult
 from grader.sandbox.server import ForkServer
 from grader.sandbox.wire import ErrorKind
 from grader.static import attempt_traceback, check_syntax, decode_source, find_forbidden
@@ -34,7 +34,7 @@ class _Attempt:
 
 def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkServer,
                limits: Limits, lang: str = "en", diagnose: bool = True,
-               probe_always: bool = False) -> SubmissionResult:
+               probe_always: bool = False, measure_cost: bool = True) -> SubmissionResult:
     started = time.perf_counter()
     server.start()  # overlap the sandbox's torch import with ours
     result = SubmissionResult.new(problem.id, attempt, source)
@@ -65,6 +65,8 @@ def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkSe
             explain(problem, run.log, reference, lang, result)
         if probe_always or (diagnose and result.status is Status.FAIL and not result.diagnosis):
             investigate(problem, run.log, sandbox, reference, lang, result)
+        if measure_cost and problem.cost is not None and shapes_right(result):
+            cost(problem, run.log, sandbox, server, limits, result)
     finally:
         sandbox.close()
     result.next_step = advice(problem, result)
@@ -178,6 +180,31 @@ def investigate(problem: Problem, log, sandbox, reference: ModuleType, lang: str
     result.findings = probe(problem, problem.probes, log, Candidate(sandbox, log), reference,
                             failing, lang)
     result.timing.probe_seconds = time.perf_counter() - t0
+
+
+COST_BLOCKERS = (FailureKind.TYPE, FailureKind.SHAPE, FailureKind.DTYPE, FailureKind.RAISED,
+                 FailureKind.CRASH, FailureKind.TIMEOUT, FailureKind.FORBIDDEN,
+                 FailureKind.VIOLATION, FailureKind.NOT_FINITE)
+
+
+def shapes_right(result: SubmissionResult) -> bool:
+    """Cost means something after a pass, or a failure on values alone (the shapes right)."""
+    return all(c.kind not in COST_BLOCKERS for c in result.failing)
+
+
+def cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits,
+         result: SubmissionResult) -> None:
+    """Time and peak memory of the attempt against the reference, on the problem's larger input."""
+    from grader.cost import measure
+    from grader.sandbox.session import Sandbox
+
+    t0 = time.perf_counter()
+    reference = Sandbox(server, problem.solution_path.read_bytes(), sandbox.policy, sandbox.budget)
+    try:
+        result.performance = measure(problem, problem.cost, sandbox, reference, log)
+    finally:
+        reference.close()
+    result.timing.cost_seconds = time.perf_counter() - t0
 
 
 def advice(problem: Problem, result: SubmissionResult) -> str:

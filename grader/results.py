@@ -161,12 +161,27 @@ class Finding:
 
 
 @dataclass
+class Performance:
+    """Time and peak memory against the reference on a larger input (grader/cost.py)."""
+
+    time_ratio: float
+    memory_ratio: float
+    input: str  # the call's inputs, e.g. "float32[2, 8, 512, 64], ..."
+    attempt_seconds: float
+    reference_seconds: float
+    attempt_peak_bytes: int
+    reference_peak_bytes: int
+    verdict: str
+
+
+@dataclass
 class Timing:
     total_seconds: float = 0.0
     sandbox_start_seconds: float = 0.0
     tests_seconds: float = 0.0
     diagnosis_seconds: float = 0.0
     probe_seconds: float = 0.0
+    cost_seconds: float = 0.0
 
 
 @dataclass
@@ -177,6 +192,7 @@ class SubmissionResult:
     checks: list[CheckResult] = field(default_factory=list)
     diagnosis: Diagnosis | None = None
     findings: list[Finding] = field(default_factory=list)  # probes, when no diagnosis
+    performance: Performance | None = None  # cost against the reference, when measured
     error_frame: CodeFrame | None = None  # syntax error, forbidden call, import error
     error_traceback: AttemptTraceback | None = None
     load_output: str = ""

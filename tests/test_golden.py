@@ -22,6 +22,7 @@ from dataclasses import replace
 from grader.engine import grade
 from grader.render.machine import to_json, to_junit
 
+REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 SCENARIOS = sorted(p for p in GOLDEN.glob("*/*") if (p / "expected.json").is_file())
 
@@ -74,8 +75,8 @@ def _masked(value: Any, scenario: Path) -> Any:
                     {} if k == "timing" else _masked(v, scenario)) for k, v in value.items()}
     if isinstance(value, list):
         return [_masked(v, scenario) for v in value]
-    if isinstance(value, str):
-        return value.replace(str(scenario), "<scenario>")
+    if isinstance(value, str):  # absolute paths differ between checkouts
+        return value.replace(str(scenario), "<scenario>").replace(str(REPO), "<repo>")
     return value
 
 

@@ -268,6 +268,12 @@ def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
         parts.append(Text(
             f"Timing: {t.total_seconds:.2f} s in all (sandbox start {t.sandbox_start_seconds:.2f} s, "
             f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s)", style="dim"))
+    perf = result.performance
+    if perf is not None:
+        parts.append(Text.assemble(
+            ("Cost ", "bold"), f"on {perf.input}: yours {1000 * perf.attempt_seconds:.1f} ms and "
+            f"{perf.attempt_peak_bytes / 2**20:.1f} MiB, the reference {1000 * perf.reference_seconds:.1f}"
+            f" ms and {perf.reference_peak_bytes / 2**20:.1f} MiB: {perf.verdict}."))
     if result.next_step:
         parts.append(Text.assemble(("Next: ", "bold"), result.next_step))
     return Group(*parts)

@@ -69,6 +69,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "total": result.total,
         "diagnosis": asdict(result.diagnosis) if result.diagnosis else None,
         "findings": [asdict(f) for f in result.findings],
+        "performance": asdict(result.performance) if result.performance else None,
         "error": None if result.status is not Status.ERROR else {
             "message": result.message,
             "frame": asdict(result.error_frame) if result.error_frame else None,
