@@ -363,7 +363,8 @@ def interview(
             chosen = app_.problem(problem) if problem else None
             started = app_.interview_start(chosen, difficulty, tag, minutes)
             chosen = app_.problem(started.problem_id)
-            show_iv.render_start(console, started, chosen, app_.statement(chosen), plain)
+            show_iv.render_start(console, started, chosen, app_.statement(chosen), plain,
+                                 app_.settings.lang)
             return
         if pending is None:  # stopped, and this problem has no follow-up yet
             show_iv.render_scorecard(console, app_.interview_scorecard(), plain)
@@ -377,6 +378,8 @@ def _followup(app_: "App", console: Console, question, answer: Optional[str], pl
     from grader.render.prompts import ask_all
 
     language = app_.settings.lang
+    console.print(Text("The interview is over. One follow-up question, graded like a quiz:",
+                       style="bold"))
     if answer is None:
         answers: dict = {}
         try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from grader.catalog import BrokenProblem, Catalog, Kind, Problem
 from grader.config import Settings
-from grader.errors import SolutionLockedError
+from grader.errors import GraderError, SolutionLockedError
 from grader.progress import ProblemProgress, ProgressStore, SubmissionRow, streaks
 from grader.workspace import StartOutcome, Workspace
 
@@ -98,8 +98,8 @@ class App:
         if self._interviews is None:
             from grader.interview import Interviews
 
-            self._interviews = Interviews(self.store, self.catalog, self.settings.workspace,
-                                          now=self.now)
+            self._interviews = Interviews(self.store, lambda: self.catalog, self.settings.workspace,
+                                          now=self.now, lang=self.settings.lang)
         return self._interviews
 
     def problem(self, query: str) -> Problem:
@@ -285,7 +285,13 @@ class App:
         return self.interviews.history()
 
     def interview_notes(self) -> list[str]:
-        """What the command should tell about the interview (counted, ended), once."""
+        """What the command should tell about the interview (counted, ended), once. Called
+        after every command, so whichever comes first after the time is up notices it."""
+        if (self.settings.workspace / "progress.sqlite3").exists():
+            try:
+                self._check_interview_clock()
+            except GraderError:  # a locked store: the next command will notice instead
+                pass
         notes, self._interview_notes = self._interview_notes, []
         return notes
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import Catalog, Kind, Problem
-from grader.errors import InterviewError
+from grader.errors import GraderError, InterviewError
 from grader.progress import ProgressStore
 
 DEFAULT_MINUTES = {"easy": 20, "medium": 35, "hard": 50}
@@ -92,14 +92,6 @@ class Scorecard:
     followup: str  # right | wrong | pending | none
 
 
-@dataclass(frozen=True)
-class Tick:
-    """What a command should tell the learner about the interview after it ran."""
-
-    interview: Interview
-    message: str
-
-
 _COLUMNS = ("id, problem_id, started_at, minutes, attempt_path, followup_id, ended_at, end_reason, "
             "first_pass_at, followup_answer, followup_correct, followup_at")
 
@@ -122,11 +114,19 @@ def clock(seconds: float) -> str:
 class Interviews:
     """Every interview operation, over the progress store and the catalog."""
 
-    def __init__(self, store: ProgressStore, catalog: Catalog, workspace: Path,
-                 now: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
-        self.store, self.catalog, self.workspace = store, catalog, workspace
-        self.now = now
+    def __init__(self, store: ProgressStore, catalog: Catalog | Callable[[], Catalog],
+                 workspace: Path, now: Callable[[], float] = time.time,
+                 rng: random.Random | None = None, lang: str = "en") -> None:
+        self.store, self._catalog, self.workspace = store, catalog, workspace
+        self.now, self.lang = now, lang
         self.rng = rng or random.Random()
+
+    @property
+    def catalog(self) -> Catalog:
+        """Loaded only when needed: noticing that the time is up does not need it."""
+        if not isinstance(self._catalog, Catalog):
+            self._catalog = self._catalog()
+        return self._catalog
 
     # -- reading ---------------------------------------------------------------------
 
@@ -176,9 +176,10 @@ class Interviews:
         submits = [e for e in events if e.kind == "submit"]
         try:
             problem: Problem | None = self.catalog.get(interview.problem_id)
-        except Exception:  # a problem removed since: the scorecard still reads
+        except GraderError:  # a problem removed since: the scorecard still reads
             problem = None
-        titles = {m.id: m.title["en"] for m in problem.mistakes} if problem else {}
+        titles = {m.id: m.title.get(self.lang) or m.title["en"] for m in problem.mistakes} \
+            if problem else {}
         seen: dict[str, str] = {}
         for e in submits:
             if e.diagnosis and e.diagnosis not in seen:
@@ -192,7 +193,7 @@ class Interviews:
             followup = "right" if interview.followup_correct else "wrong"
         return Scorecard(
             interview=interview,
-            title=problem.title["en"] if problem else interview.problem_id,
+            title=problem.title_in(self.lang) if problem else interview.problem_id,
             difficulty=problem.difficulty if problem else "?",
             solved=interview.first_pass_at is not None,
             seconds_to_pass=(interview.first_pass_at - interview.started_at

@@ -227,7 +227,9 @@ def _suggest_for_mistake(origin: Problem, tags: tuple[str, ...], code: dict[str,
         why = ("no other problem catches this kind of mistake yet: solve this one again from a "
                "fresh stub")
         return Suggestion(origin.id, origin.title["en"], _command(origin, origin.id in passed), why)
-    best = min(others, key=lambda q: (schedule.uses.get(q.id, 0), -len(_shared(q, tags)), q.number))
+    # least used for this item, most kinds in common, not passed yet (a new setting), simplest
+    best = min(others, key=lambda q: (schedule.uses.get(q.id, 0), -len(_shared(q, tags)),
+                                      q.id in passed, q.number))
     shared = sorted(_shared(best, tags))
     example = next(m for m in best.mistakes if set(m.tags) & set(shared))
     why = (f"its checks catch the same kind of mistake ({', '.join(shared)}), e.g. "
@@ -281,7 +283,8 @@ def _problem_items(history: History, code: dict[str, Problem],
         if schedule.last_relapse is None or schedule.retired:
             continue
         if unfinished:
-            why, command = "finish it: your attempt does not pass yet", f"attn-practice submit {problem.number}"
+            why = "finish it: your attempt does not pass yet"
+            command = f"attn-practice submit {problem.number}"
         else:
             why = ("solve it again from a fresh stub, without hints" if ever_passed
                    else "solve it without hints or the solution")

@@ -213,3 +213,15 @@ def test_hints_shown_before_the_migration_are_logged(tmp_path: Path) -> None:
         assert db.execute("SELECT problem_id, shown_at, hint_index FROM hint_log").fetchall() == \
             [("problem9", 123.0, 1)]
 
+
+
+def test_watch_counts_towards_the_interview(clock: FakeClock, temp_workspace: Path) -> None:
+    assert run("interview", "--problem", "5").exit_code == 0
+    attempt = temp_workspace / "interviews" / "001-problem5" / "attempt.py"
+    shutil.copy(REPO / "solutions/problem5.py", attempt)
+    clock.advance(minutes=4)
+    watched = run("watch", "5", "--max-runs", "1")
+    assert watched.exit_code == 0, watched.output
+    assert "interviews/001-problem5/att" in watched.stdout  # it watches the interview attempt
+    assert "Interview over: problem5 solved in 4:00." in flat(watched.stderr)
+    assert interviews_row(temp_workspace)["end_reason"] == "passed"

@@ -21,8 +21,8 @@ def _at(t: float) -> str:
 
 
 def render_start(console: Console, interview: Interview, problem, statement: str,
-                 plain: bool) -> None:
-    console.print(Text(f"Interview {interview.id} · {problem.id} · {problem.title['en']} · "
+                 plain: bool, lang: str = "en") -> None:
+    console.print(Text(f"Interview {interview.id} · {problem.id} · {problem.title_in(lang)} · "
                        f"{problem.difficulty}", style="bold"))
     console.print(Text(f"{interview.minutes:g} minutes, from {_at(interview.started_at)} to "
                        f"{_at(interview.deadline)}.", style="bold cyan"))
@@ -33,6 +33,8 @@ def render_start(console: Console, interview: Interview, problem, statement: str
 
         console.print(Markdown(statement))
     n = problem.number
+    console.print(Text(f"Interview {interview.id} on {problem.id}: {interview.minutes:g} minutes, "
+                       f"until {_at(interview.deadline)}.", style="bold cyan"))
     console.print(Text.assemble("Your interview attempt: ", (str(interview.attempt_path), "bold")))
     console.print(Text(
         f"Submit with `attn-practice submit {n}` (or `attn-practice watch {n}`): during the "
@@ -64,8 +66,8 @@ def render_question(console: Console, question, lang: str) -> None:
 
 def render_followup_result(console: Console, check, lang: str) -> None:
     ok = check.status.value == "pass"
-    console.print(Text.assemble(("Right" if ok else "Not right", "bold green" if ok else "bold red"),
-                                f": {check.message}"))
+    console.print(Text("Right." if ok else f"Not right: {check.message}.",
+                       style="bold green" if ok else "bold red"))
     if check.explanation:
         console.print(Text(check.explanation.strip()))
 
@@ -102,13 +104,14 @@ def render_history(console: Console, cards: list[Scorecard], plain: bool) -> Non
     table = Table(box=box.ASCII if plain else box.SIMPLE, title="interviews", title_justify="left")
     for name in ("when", "problem", "solved", "time", "submissions", "hints", "mistakes",
                  "follow-up"):
-        table.add_column(name)
+        table.add_column(name, no_wrap=name != "mistakes")
     for c in cards:
         iv = c.interview
-        table.add_row(time.strftime("%Y-%m-%d %H:%M", time.localtime(iv.started_at)), iv.problem_id,
+        table.add_row(time.strftime("%Y-%m-%d", time.localtime(iv.started_at)), iv.problem_id,
                       Text("yes" if c.solved else "no", style="green" if c.solved else "red"),
                       f"{clock(c.seconds_to_pass if c.seconds_to_pass is not None else c.seconds_used)}"
                       f"/{clock(60 * iv.minutes)}",
-                      str(c.submissions), str(c.hints), Text(", ".join(m for m, _ in c.mistakes)),
+                      str(c.submissions), str(c.hints),
+                      Text(", ".join(m for m, _ in c.mistakes) or "-", overflow="fold"),
                       Text(c.followup, style=FOLLOWUP_STYLE[c.followup]))
     console.print(table)
