@@ -352,24 +352,24 @@ def interview(
         if stop:
             ended = app_.interview_stop()
             console.print(Text(f"Interview on {ended.problem_id} stopped.", style="bold"))
-        pending = app_.interview_followup()
-        if pending is None and answer is not None and not stop:
-            app_.interview_answer(answer)  # raises: no follow-up question is waiting
-        if pending is None and not stop:
-            running = app_.interview_running()
-            if running is not None and not (problem or difficulty or tag or minutes):
-                show_iv.render_status(console, app_.interview_scorecard(running), app_.now())
-                return
-            chosen = app_.problem(problem) if problem else None
-            started = app_.interview_start(chosen, difficulty, tag, minutes)
-            chosen = app_.problem(started.problem_id)
-            show_iv.render_start(console, started, chosen, app_.statement(chosen), plain,
-                                 app_.settings.lang)
+        waiting = app_.interview_followup()
+        if waiting is not None:  # an interview is over: its follow-up comes before anything else
+            _followup(app_, console, waiting[1].question, answer, plain)
             return
-        if pending is None:  # stopped, and this problem has no follow-up yet
+        if stop:  # this problem has no follow-up yet: the scorecard alone
             show_iv.render_scorecard(console, app_.interview_scorecard(), plain)
             return
-        _followup(app_, console, pending[1].question, answer, plain)
+        if answer is not None:
+            app_.interview_answer(answer)  # raises: no follow-up question is waiting
+        running = app_.interview_running()
+        if running is not None and not (problem or difficulty or tag or minutes):
+            show_iv.render_status(console, app_.interview_scorecard(running), app_.now())
+            return
+        chosen = app_.problem(problem) if problem else None
+        started = app_.interview_start(chosen, difficulty, tag, minutes)
+        chosen = app_.problem(started.problem_id)
+        show_iv.render_start(console, started, chosen, app_.statement(chosen), plain,
+                             app_.settings.lang)
 
 
 def _followup(app_: "App", console: Console, question, answer: Optional[str], plain: bool) -> None:

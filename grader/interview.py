@@ -249,10 +249,10 @@ class Interviews:
                 f"({clock(current.seconds_left(self.now()))} left).",
                 hint="See it with `attn-practice interview --status`, or end it with "
                      "`attn-practice interview --stop`.")
-        pending = self.pending_followup()
-        if pending is not None:
+        waiting = self.pending_question()
+        if waiting is not None:
             raise InterviewError(f"The follow-up question of your interview on "
-                                 f"{pending.problem_id} is waiting for an answer.",
+                                 f"{waiting[0].problem_id} is waiting for an answer.",
                                  hint="Answer it with `attn-practice interview`.")
         if problem is None:
             problem = self.choose(difficulty, tag)
@@ -335,12 +335,11 @@ class Interviews:
     def answer_followup(self, given: Any, lang: str):  # -> (Followup, CheckResult, Interview)
         from grader import followups
 
-        pending = self.pending_followup()
-        if pending is None:
+        waiting = self.pending_question()
+        if waiting is None:
             raise InterviewError("No follow-up question is waiting for an answer.",
                                  hint="Start an interview with `attn-practice interview`.")
-        problem = self.catalog.get(pending.problem_id)
-        f = followups.followup(problem, pending.followup_id or "")
+        pending, f = waiting
         check = followups.grade(f, given, lang)
         with self.store.writing() as db:
             db.execute("UPDATE interviews SET followup_answer = ?, followup_correct = ?, "
@@ -350,13 +349,20 @@ class Interviews:
         return f, check, self.get(pending.id)
 
     def pending_question(self):  # -> (Interview, Followup) | None
+        """The interview waiting for its follow-up, and the question. A question that is gone
+        from problem.toml since (or broken) is dropped, so it never blocks the next interview."""
         from grader import followups
 
         pending = self.pending_followup()
         if pending is None:
             return None
-        return pending, followups.followup(self.catalog.get(pending.problem_id),
-                                           pending.followup_id or "")
+        try:
+            return pending, followups.followup(self.catalog.get(pending.problem_id),
+                                               pending.followup_id or "")
+        except GraderError:
+            with self.store.writing() as db:
+                db.execute("UPDATE interviews SET followup_id = NULL WHERE id = ?", (pending.id,))
+            return None
 
     # -- what to tell the learner -----------------------------------------------------------
 

@@ -225,3 +225,23 @@ def test_watch_counts_towards_the_interview(clock: FakeClock, temp_workspace: Pa
     assert "interviews/001-problem5/att" in watched.stdout  # it watches the interview attempt
     assert "Interview over: problem5 solved in 4:00." in flat(watched.stderr)
     assert interviews_row(temp_workspace)["end_reason"] == "passed"
+
+
+def test_a_followup_removed_since_never_blocks(clock: FakeClock, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_followups import GOOD
+
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "tests" / "fixtures" / "pack", pack)
+    toml = pack / "problems" / "problem1" / "problem.toml"
+    original = toml.read_text(encoding="utf-8")
+    toml.write_text(original + GOOD, encoding="utf-8")
+    monkeypatch.setenv("ATTN_PRACTICE_PROBLEMS", str(pack / "problems"))
+    assert run("interview", "--problem", "1").exit_code == 0
+    stopped = run("interview", "--stop", input="")  # no answer given: the question waits
+    assert stopped.exit_code == 1 and "the follow-up waits" in flat(stopped.stderr)
+    assert "the follow-up waits" in flat(run("interview", "--problem", "1").stderr)  # asked first
+    toml.write_text(original, encoding="utf-8")  # the author removed it
+    again = run("interview", "--problem", "1")
+    assert again.exit_code == 0, again.output
+    assert "Interview 2 · problem1" in again.stdout
