@@ -133,7 +133,6 @@ class _Pass:
     at: float
     clean: bool  # no hint or reveal for the problem within CLEAN_WINDOW before it
     novel: bool  # an attempt that no earlier pass of this problem submitted
-    first: bool  # the problem's first pass
 
 
 def _passes(history: History) -> list[_Pass]:
@@ -144,7 +143,7 @@ def _passes(history: History) -> list[_Pass]:
         shas = seen.setdefault(s.problem_id, set())
         helped = any(s.at - CLEAN_WINDOW <= t <= s.at for t in history.hints.get(s.problem_id, [])) \
             or any(s.at - CLEAN_WINDOW <= t <= s.at for t, _ in history.reveals.get(s.problem_id, []))
-        out.append(_Pass(s.problem_id, s.at, not helped, s.sha not in shas, not shas))
+        out.append(_Pass(s.problem_id, s.at, not helped, s.sha not in shas))
         shas.add(s.sha)
     return out
 
