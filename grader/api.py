@@ -7,14 +7,20 @@ need them, so `list`, `show` and `hint` start fast.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.catalog import BrokenProblem, Catalog, Kind, Problem
 from grader.config import Settings
-from grader.errors import SolutionLockedError
+from grader.errors import GraderError, SolutionLockedError
 from grader.progress import ProblemProgress, ProgressStore, SubmissionRow, streaks
 from grader.workspace import StartOutcome, Workspace
+
+if TYPE_CHECKING:
+    from grader.interview import Interview, Interviews, Scorecard
+    from grader.review import Queue
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class ListRow:
     status: str  # new | started | failed | passed | broken
     best_score: float | None
     error: str | None = None
+    review_due: bool = False  # something of this problem is due in `review`
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,13 @@ class BatchOutcome:
 
 
 class App:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, now: Callable[[], float] = time.time) -> None:
         self.settings = settings
+        self.now = now  # every record's time; interviews and review read it too
         self._catalog: Catalog | None = None
         self._store: ProgressStore | None = None
+        self._interviews: Interviews | None = None
+        self._interview_notes: list[str] = []
         self.workspace = Workspace(settings.workspace)
 
     @property
@@ -87,8 +97,17 @@ class App:
     @property
     def store(self) -> ProgressStore:
         if self._store is None:
-            self._store = ProgressStore(self.settings.workspace)
+            self._store = ProgressStore(self.settings.workspace, now=self.now)
         return self._store
+
+    @property
+    def interviews(self) -> Interviews:
+        if self._interviews is None:
+            from grader.interview import Interviews
+
+            self._interviews = Interviews(self.store, lambda: self.catalog, self.settings.workspace,
+                                          now=self.now, lang=self.settings.lang)
+        return self._interviews
 
     def problem(self, query: str) -> Problem:
         return self.catalog.get(query)
@@ -97,8 +116,9 @@ class App:
 
     def list_rows(self, kind: str | None = None, tag: str | None = None,
                   difficulty: str | None = None) -> list[ListRow]:
-        progress = self.store.summary() if (self.settings.workspace / "progress.sqlite3").exists() \
-            else {}
+        has_store = (self.settings.workspace / "progress.sqlite3").exists()
+        progress = self.store.summary() if has_store else {}
+        due = self.review().due_problems() if has_store else set()
         rows = []
         for p in self.catalog.problems:
             if kind and p.kind.value != kind:
@@ -111,7 +131,8 @@ class App:
             status = prog.status if prog else (
                 "started" if self.workspace.attempt_path(p).exists() else "new")
             rows.append(ListRow(p.id, p.title_in(self.settings.lang), p.kind.value, p.difficulty,
-                                p.tags, status, prog.best_score if prog else None))
+                                p.tags, status, prog.best_score if prog else None,
+                                review_due=p.id in due))
         if not (kind or tag or difficulty):
             for b in self.catalog.broken:
                 rows.append(ListRow(b.id, "(cannot be loaded)", "?", "?", (), "broken", None,
@@ -135,16 +156,23 @@ class App:
         return self.start(problem, force=True)
 
     def attempt_path(self, problem: Problem, file: Path | None = None) -> Path:
-        """The file `submit` and `watch` grade; a clear error if it does not exist."""
-        path, _ = self.workspace.read_attempt(problem, file)
+        """The file `submit` and `watch` grade (during an interview on the problem, its own
+        attempt); a clear error if it does not exist."""
+        interview = self._interview_on(problem)
+        path, _ = self.workspace.read_attempt(problem, file or (
+            interview.attempt_path if interview else None))
         return path
 
     def submit(self, problem: Problem, file: Path | None = None):  # -> SubmissionResult
         from grader.engine import grade
 
-        path, source = self.workspace.read_attempt(problem, file)
+        interview = self._interview_on(problem)
+        path, source = self.workspace.read_attempt(problem, file or (
+            interview.attempt_path if interview else None))
         result = grade(problem, path, source, lang=self.settings.lang)
         self.record(result)
+        if interview is not None:
+            self._count_in_interview(interview, result)
         return result
 
     def quiz_questions(self, problem: Problem):  # -> tuple[Question, ...]
@@ -188,11 +216,20 @@ class App:
     def hint(self, problem: Problem) -> HintView:
         if not problem.hints:
             return HintView(0, 0, "This problem has no hints.")
-        index = self.store.next_hint(problem.id, len(problem.hints))
+        interview = self._interview_on(problem)
+        if interview is not None:  # the interview's own hints, from the first, each counted
+            index = self.interviews.next_hint(interview, len(problem.hints))
+            self._interview_notes.append(f"Interview: hint {index + 1} counted.")
+        else:
+            index = self.store.next_hint(problem.id, len(problem.hints))
         text = problem.hints[index].text
         return HintView(index, len(problem.hints), text.get(self.settings.lang) or text["en"])
 
     def solution(self, problem: Problem, force: bool = False) -> SolutionView:
+        if self._interview_on(problem) is not None:
+            raise SolutionLockedError(
+                f"The solution of {problem.id} is locked until your interview on it ends.",
+                hint="End it with `attn-practice interview --stop`.")
         passed = self.store.has_passed(problem.id)
         if not passed and not force:
             raise SolutionLockedError(
@@ -204,6 +241,7 @@ class App:
         return SolutionView(path, path.read_text(encoding="utf-8"), forced=not passed)
 
     def progress(self, today: str | None = None) -> ProgressView:
+        self._check_interview_clock()
         summary: dict[str, ProblemProgress] = self.store.summary()
         problems = self.catalog.problems
         passed = {pid for pid, p in summary.items() if p.status == "passed"}
@@ -221,6 +259,72 @@ class App:
             tags=[TagProgress(t, len(passed & set(ids)), len(ids)) for t, ids in sorted(tags.items())],
             recent=self.store.recent(10),
         )
+
+    # -- interviews and review (grader/interview.py, grader/review.py) ------------------
+
+    def interview_start(self, problem: Problem | None = None, difficulty: str | None = None,
+                        tag: str | None = None, minutes: float | None = None) -> Interview:
+        self._check_interview_clock()
+        return self.interviews.start(problem, difficulty, tag, minutes)
+
+    def interview_running(self) -> Interview | None:
+        self._check_interview_clock()
+        return self.interviews.running()
+
+    def interview_stop(self) -> Interview:
+        self._check_interview_clock()
+        return self.interviews.stop()
+
+    def interview_followup(self):  # -> tuple[Interview, Followup] | None
+        """The follow-up question waiting for an answer, if any."""
+        self._check_interview_clock()
+        return self.interviews.pending_question()
+
+    def interview_answer(self, given):  # -> tuple[Followup, CheckResult, Scorecard]
+        followup, check, interview = self.interviews.answer_followup(given, self.settings.lang)
+        return followup, check, self.interviews.scorecard(interview)
+
+    def interview_scorecard(self, interview: Interview | None = None) -> Scorecard | None:
+        """The scorecard (so far) of an interview; by default the latest one."""
+        interview = interview or self.interviews.last()
+        return self.interviews.scorecard(interview) if interview else None
+
+    def interview_history(self) -> list[Scorecard]:
+        return self.interviews.history()
+
+    def interview_notes(self) -> list[str]:
+        """What the command should tell about the interview (counted, ended), once. Called
+        after every command, so whichever comes first after the time is up notices it."""
+        if (self.settings.workspace / "progress.sqlite3").exists():
+            try:
+                self._check_interview_clock()
+            except GraderError:  # a locked store: the next command will notice instead
+                pass
+        notes, self._interview_notes = self._interview_notes, []
+        return notes
+
+    def review(self) -> Queue:
+        from grader.review import build_queue, load_history
+
+        self._check_interview_clock()
+        return build_queue(load_history(self.store), self.catalog, self.now())
+
+    def _check_interview_clock(self) -> None:
+        """Time-up is noticed by the next command: end the interview as of its deadline."""
+        ended = self.interviews.expire()
+        if ended is not None:
+            self._interview_notes.append(self.interviews.ended_message(ended))
+
+    def _interview_on(self, problem: Problem) -> Interview | None:
+        self._check_interview_clock()
+        return self.interviews.running_on(problem)
+
+    def _count_in_interview(self, interview: Interview, result) -> None:
+        after = self.interviews.record_submission(
+            interview, result.status.value,
+            result.diagnosis.mistake_id if result.diagnosis else None)
+        self._interview_notes.append(self.interviews.ended_message(after) if not after.running
+                                     else self.interviews.counted_message(after))
 
     # -- instructor commands ----------------------------------------------------------
 

@@ -78,6 +78,15 @@ class Mistake:
     title: dict[str, str]
     diagnosis: dict[str, str]
     path: Path
+    tags: tuple[str, ...] = ()  # kinds of mistake (grader/kinds.py): what review groups by
+
+
+@dataclass(frozen=True)
+class FollowupSpec:
+    """A `[[followups]]` table: a quiz question with its answer, parsed by grader/followups.py."""
+
+    id: str
+    raw: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class Problem:
     forbidden: tuple[str, ...] = ()
     hints: tuple[Hint, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
+    followups: tuple[FollowupSpec, ...] = ()
     limits: Limits = field(default_factory=Limits)
     tolerances: dict[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
     probes: Any = None  # grader.probes.spec.ProbeSpec: what probes may call, and how
@@ -242,11 +252,15 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         if not _SLUG_RE.match(mid):
             raise ProblemFormatError(toml_path, f"mistakes[{i}].id", "must be lowercase-with-dashes")
         path = folder / "mistakes" / f"{mid.replace('-', '_')}.py"
+        kinds = mr.str_list("tags", required=False)
+        if not all(_SLUG_RE.match(t) for t in kinds):
+            raise ProblemFormatError(toml_path, f"mistakes[{i}].tags", "must be lowercase-with-dashes")
         mistakes.append(
-            Mistake(mid, mr.lang_table("title"), mr.lang_table("diagnosis"), path)
+            Mistake(mid, mr.lang_table("title"), mr.lang_table("diagnosis"), path, tuple(kinds))
         )
     if len({mk.id for mk in mistakes}) != len(mistakes):
         raise ProblemFormatError(toml_path, "mistakes", "two mistakes share an id")
+    followups = _followups(toml_path, r)
 
     limits = Limits(**r.subtable("limits", Limits.__dataclass_fields__))
     tolerances = dict(DEFAULT_TOLERANCES)
@@ -271,11 +285,24 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         forbidden=tuple(r.str_list("forbidden", required=False)),
         hints=tuple(hints),
         mistakes=tuple(mistakes),
+        followups=followups,
         limits=limits,
         tolerances=tolerances,
         probes=parse_probes(r.raw.get("probes"), toml_path),
         cost=parse_cost(r.raw.get("cost"), toml_path),
     )
+
+
+def _followups(toml_path: Path, r: _Reader) -> tuple[FollowupSpec, ...]:
+    """`[[followups]]`: only their ids are checked here; the question and its answer are
+    parsed where they are used (interview, validate), so `list` never imports the quiz code."""
+    specs = []
+    for i, raw in enumerate(r.table_list("followups", required=False)):
+        fid = _Reader(toml_path, raw, f"followups[{i}]").str("id")
+        specs.append(FollowupSpec(fid, raw))
+    if len({f.id for f in specs}) != len(specs):
+        raise ProblemFormatError(toml_path, "followups", "two follow-ups share an id")
+    return tuple(specs)
 
 
 class _Reader:

@@ -69,3 +69,7 @@ class SandboxUnavailableError(GraderError):
 
 class ProgressStoreError(GraderError):
     pass
+
+
+class InterviewError(GraderError):
+    """An interview command that cannot be done now (one is running, none is, nothing to pick)."""

@@ -9,6 +9,7 @@ started; the caller is told where the old one went.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -60,7 +61,52 @@ def m002_starts(db: sqlite3.Connection) -> None:
         )""")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_starts]
+def m003_interviews(db: sqlite3.Connection) -> None:
+    """Mock interviews and their scorecards (grader/interview.py), and a log of every hint
+    shown, so that review can tell a pass made with a hint from a clean one."""
+    db.execute("""
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            problem_id TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            minutes REAL NOT NULL,
+            attempt_path TEXT NOT NULL,
+            followup_id TEXT,
+            ended_at REAL,
+            end_reason TEXT CHECK (end_reason IN ('passed', 'stopped', 'time-up')),
+            first_pass_at REAL,
+            followup_answer TEXT,
+            followup_correct INTEGER,
+            followup_at REAL
+        )""")
+    # at most one interview runs at a time, whatever two terminals do
+    db.execute("CREATE UNIQUE INDEX interviews_one_running ON interviews ((1)) WHERE ended_at IS NULL")
+    db.execute("""
+        CREATE TABLE interview_events (
+            id INTEGER PRIMARY KEY,
+            interview_id INTEGER NOT NULL REFERENCES interviews (id),
+            at REAL NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('submit', 'hint')),
+            status TEXT,
+            diagnosis TEXT,
+            hint_index INTEGER
+        )""")
+    db.execute("CREATE INDEX interview_events_interview ON interview_events (interview_id, at)")
+    db.execute("""
+        CREATE TABLE hint_log (
+            id INTEGER PRIMARY KEY,
+            problem_id TEXT NOT NULL,
+            shown_at REAL NOT NULL,
+            hint_index INTEGER NOT NULL,
+            interview_id INTEGER
+        )""")
+    # hints shown before this migration: only the last one's time is known
+    db.execute("INSERT INTO hint_log (problem_id, shown_at, hint_index) "
+               "SELECT problem_id, updated_at, shown - 1 FROM hints WHERE shown > 0")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_starts,
+                                                           m003_interviews]
 
 
 @dataclass(frozen=True)
@@ -86,8 +132,9 @@ class SubmissionRow:
 
 
 class ProgressStore:
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, now: Callable[[], float] = time.time) -> None:
         self.path = workspace / DB_NAME
+        self.now = now  # the clock every record is stamped with (tests pass a fake one)
         self.moved_aside: Path | None = None
         self.reported = False  # whether the user was told about moved_aside
         workspace.mkdir(parents=True, exist_ok=True)
@@ -149,6 +196,14 @@ class ProgressStore:
                 src.replace(Path(str(target) + suffix))
         self.moved_aside = target
 
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """A connection for companion modules that keep their own tables here (interviews)."""
+        return self._connect()
+
+    def writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One short write transaction, as every record here uses."""
+        return self._write()
+
     def schema_version(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT max(number) FROM _migrations").fetchone()[0] or 0)
@@ -162,12 +217,12 @@ class ProgressStore:
             db.execute(
                 "INSERT INTO submissions (problem_id, submitted_at, status, score, passed, total,"
                 " duration_s, attempt_sha256, diagnosis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (problem_id, time.time(), status, score, passed, total, duration_s,
+                (problem_id, self.now(), status, score, passed, total, duration_s,
                  attempt_sha256, diagnosis))
 
     def record_start(self, problem_id: str) -> None:
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO starts VALUES (?, ?)", (problem_id, time.time()))
+            db.execute("INSERT OR IGNORE INTO starts VALUES (?, ?)", (problem_id, self.now()))
 
     def next_hint(self, problem_id: str, available: int) -> int:
         """Count one more hint shown (up to `available`) and return its 0-based index."""
@@ -177,13 +232,15 @@ class ProgressStore:
             index = min(shown, available - 1)
             db.execute("INSERT INTO hints VALUES (?, ?, ?) ON CONFLICT(problem_id) DO UPDATE "
                        "SET shown = excluded.shown, updated_at = excluded.updated_at",
-                       (problem_id, min(shown + 1, available), time.time()))
+                       (problem_id, min(shown + 1, available), self.now()))
+            db.execute("INSERT INTO hint_log (problem_id, shown_at, hint_index) VALUES (?, ?, ?)",
+                       (problem_id, self.now(), index))
             return index
 
     def record_reveal(self, problem_id: str, forced: bool) -> None:
         with self._write() as db:
             db.execute("INSERT INTO reveals (problem_id, revealed_at, forced) VALUES (?, ?, ?)",
-                       (problem_id, time.time(), int(forced)))
+                       (problem_id, self.now(), int(forced)))
 
     # -- reads -----------------------------------------------------------------------
 

@@ -25,9 +25,10 @@ MIN_CHECKS = 10
 
 @dataclass
 class Finding:
-    step: str  # files | reference | stub | mistakes | repeat | budget
+    step: str  # files | reference | stub | mistakes | repeat | budget | followup | tags
     ok: bool
     detail: str
+    gap: bool = False  # ok, but something optional is not written yet (a follow-up, tags)
 
 
 @dataclass
@@ -43,8 +44,11 @@ class ProblemReport:
     def ok(self) -> bool:
         return all(f.ok for f in self.findings)
 
-    def add(self, step: str, ok: bool, detail: str = "") -> None:
-        self.findings.append(Finding(step, ok, detail))
+    def add(self, step: str, ok: bool, detail: str = "", gap: bool = False) -> None:
+        self.findings.append(Finding(step, ok, detail, gap))
+
+    def gaps(self, step: str) -> list[Finding]:
+        return [f for f in self.findings if f.step == step and f.gap]
 
     def step_ok(self, step: str) -> bool | None:
         relevant = [f.ok for f in self.findings if f.step == step]
@@ -61,6 +65,8 @@ def validate_problem(problem: Problem, server: ForkServer | None = None) -> Prob
     started = time.perf_counter()
     report = ProblemReport(problem.id, problem.title["en"])
     can_run = _check_files(problem, report)
+    if problem.kind is Kind.CODE:
+        _check_followups_and_tags(problem, report)
     if problem.kind is Kind.CODE and can_run:
         _check_code(problem, report, server)
     elif problem.kind is Kind.QUIZ and can_run:
@@ -108,6 +114,24 @@ def _check_files(problem: Problem, report: ProblemReport) -> bool:
     if report.step_ok("files") is None:
         report.add("files", True, "complete")
     return not missing
+
+
+def _check_followups_and_tags(problem: Problem, report: ProblemReport) -> None:
+    """Follow-ups and mistake tags are optional: missing ones are a gap, broken ones a failure."""
+    from grader.followups import check_followups
+    from grader.kinds import check_tags
+
+    if not problem.followups:
+        report.add("followup", True, "no follow-up question yet", gap=True)
+    else:
+        bad = check_followups(problem)
+        report.add("followup", not bad, "; ".join(bad) or f"{len(problem.followups)} follow-up(s): "
+                   "the key passes, a wrong answer fails")
+    bad, untagged = check_tags(problem.mistakes)
+    if untagged:
+        report.add("tags", True, "no mistake has tags yet", gap=True)
+    else:
+        report.add("tags", not bad, "; ".join(bad) or "every mistake has a known kind")
 
 
 def _todo_left(problem: Problem) -> list[str]:

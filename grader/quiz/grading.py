@@ -30,7 +30,7 @@ def grade_quiz(problem: Problem, path: Path, source: bytes, lang: str = "en") ->
                             "(your sheet is backed up).")
         return result
     for q in quiz.questions:
-        result.checks.append(_grade_question(q, quiz.key[q.id], answers.get(q.id), lang))
+        result.checks.append(grade_question(q, quiz.key[q.id], answers.get(q.id), lang))
     result.status = Status.PASS if all(c.status is Status.PASS for c in result.checks) \
         else Status.FAIL
     result.timing.total_seconds = round(time.perf_counter() - started, 4)
@@ -41,7 +41,8 @@ def grade_quiz(problem: Problem, path: Path, source: bytes, lang: str = "en") ->
     return result
 
 
-def _grade_question(q: Question, a: Answer, given: Any, lang: str) -> CheckResult:
+def grade_question(q: Question, a: Answer, given: Any, lang: str) -> CheckResult:
+    """One answer against the key: a check with its message and the explanation."""
     check = CheckResult(name=q.id, description=" ".join(q.prompt[lang].split()),
                         status=Status.FAIL, kind=FailureKind.MISMATCH,
                         explanation=a.explanation[lang])

@@ -73,18 +73,7 @@ def load_quiz(problem: Problem, with_key: bool = True) -> Quiz:
     data = _toml(path)
     questions = []
     for i, raw in enumerate(_list(data, "questions", path)):
-        where = f"questions[{i}]"
-        qid = _str(raw, "id", path, where)
-        qtype = _str(raw, "type", path, where)
-        if qtype not in TYPES:
-            raise ProblemFormatError(path, f"{where}.type", f"is {qtype!r}; one of {', '.join(TYPES)}")
-        choices = tuple(Choice(_str(c, "id", path, f"{where}.choices[{j}]"),
-                               _lang(c, "text", path, f"{where}.choices[{j}]"))
-                        for j, c in enumerate(raw.get("choices", [])))
-        if qtype in ("single", "multiple") and len(choices) < 2:
-            raise ProblemFormatError(path, f"{where}.choices", "needs at least two choices")
-        questions.append(Question(qid, qtype, _lang(raw, "prompt", path, where), choices,
-                                  str(raw.get("code", ""))))
+        questions.append(parse_question(raw, path, f"questions[{i}]"))
     ids = [q.id for q in questions]
     if len(set(ids)) != len(ids):
         raise ProblemFormatError(path, "questions", "two questions share an id")
@@ -102,44 +91,61 @@ def load_key(problem: Problem, questions: list[Question]) -> dict[str, Answer]:
         qid = _str(raw, "id", path, where)
         if qid not in by_id:
             raise ProblemFormatError(path, f"{where}.id", f"{qid!r} is not a question of quiz.toml")
-        q = by_id[qid]
-        explanation = _lang(raw, "explanation", path, where)
-        letters = {c.id for c in q.choices}
-        if q.type == "single":
-            choice = _str(raw, "answer", path, where)
-            if choice not in letters:
-                raise ProblemFormatError(path, f"{where}.answer", f"{choice!r} is not a choice")
-            key[qid] = Answer(qid, explanation, choice=choice)
-        elif q.type == "multiple":
-            chosen = raw.get("answer")
-            if not (isinstance(chosen, list) and chosen and set(chosen) <= letters):
-                raise ProblemFormatError(path, f"{where}.answer", "must list choices of the question")
-            key[qid] = Answer(qid, explanation, choices=frozenset(chosen))
-        elif q.type == "numeric":
-            number = raw.get("answer")
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
-                raise ProblemFormatError(path, f"{where}.answer", "must be a number")
-            key[qid] = Answer(qid, explanation, number=float(number),
-                              rel_tol=float(raw.get("rel_tol", 0.0)),
-                              abs_tol=float(raw.get("abs_tol", 0.0)))
-        else:
-            points = []
-            for j, kp in enumerate(raw.get("key_points", [])):
-                kwhere = f"{where}.key_points[{j}]"
-                phrases = [p.lower() for p in kp.get("en", []) + kp.get("zh", []) if isinstance(p, str)]
-                if not kp.get("zh") or not kp.get("en"):
-                    raise ProblemFormatError(path, kwhere, "needs English (en) and Chinese (zh) phrasings")
-                points.append(KeyPoint(_str(kp, "id", path, kwhere), _lang(kp, "label", path, kwhere),
-                                       tuple(phrases), bool(kp.get("required", True))))
-            if not points:
-                raise ProblemFormatError(path, f"{where}.key_points", "a text question needs key points")
-            required = sum(p.required for p in points)
-            key[qid] = Answer(qid, explanation, key_points=tuple(points),
-                              min_points=int(raw.get("min_points", required)))
+        key[qid] = parse_answer(raw, by_id[qid], path, where)
     missing = [q.id for q in questions if q.id not in key]
     if missing:
         raise ProblemFormatError(path, "answers", "no answer for " + ", ".join(missing))
     return key
+
+
+def parse_question(raw: dict[str, Any], path: Path, where: str) -> Question:
+    """One question table (quiz.toml's [[questions]], problem.toml's [[followups]])."""
+    qid = _str(raw, "id", path, where)
+    qtype = _str(raw, "type", path, where)
+    if qtype not in TYPES:
+        raise ProblemFormatError(path, f"{where}.type", f"is {qtype!r}; one of {', '.join(TYPES)}")
+    choices = tuple(Choice(_str(c, "id", path, f"{where}.choices[{j}]"),
+                           _lang(c, "text", path, f"{where}.choices[{j}]"))
+                    for j, c in enumerate(raw.get("choices", [])))
+    if qtype in ("single", "multiple") and len(choices) < 2:
+        raise ProblemFormatError(path, f"{where}.choices", "needs at least two choices")
+    return Question(qid, qtype, _lang(raw, "prompt", path, where), choices, str(raw.get("code", "")))
+
+
+def parse_answer(raw: dict[str, Any], q: Question, path: Path, where: str) -> Answer:
+    """The answer to question `q` from a table holding `answer` (or `key_points`) and
+    `explanation`: a key's [[answers]], or the [[followups]] table that asks it."""
+    explanation = _lang(raw, "explanation", path, where)
+    letters = {c.id for c in q.choices}
+    if q.type == "single":
+        choice = _str(raw, "answer", path, where)
+        if choice not in letters:
+            raise ProblemFormatError(path, f"{where}.answer", f"{choice!r} is not a choice")
+        return Answer(q.id, explanation, choice=choice)
+    if q.type == "multiple":
+        chosen = raw.get("answer")
+        if not (isinstance(chosen, list) and chosen and set(chosen) <= letters):
+            raise ProblemFormatError(path, f"{where}.answer", "must list choices of the question")
+        return Answer(q.id, explanation, choices=frozenset(chosen))
+    if q.type == "numeric":
+        number = raw.get("answer")
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise ProblemFormatError(path, f"{where}.answer", "must be a number")
+        return Answer(q.id, explanation, number=float(number),
+                      rel_tol=float(raw.get("rel_tol", 0.0)), abs_tol=float(raw.get("abs_tol", 0.0)))
+    points = []
+    for j, kp in enumerate(raw.get("key_points", [])):
+        kwhere = f"{where}.key_points[{j}]"
+        phrases = [p.lower() for p in kp.get("en", []) + kp.get("zh", []) if isinstance(p, str)]
+        if not kp.get("zh") or not kp.get("en"):
+            raise ProblemFormatError(path, kwhere, "needs English (en) and Chinese (zh) phrasings")
+        points.append(KeyPoint(_str(kp, "id", path, kwhere), _lang(kp, "label", path, kwhere),
+                               tuple(phrases), bool(kp.get("required", True))))
+    if not points:
+        raise ProblemFormatError(path, f"{where}.key_points", "a text question needs key points")
+    required = sum(p.required for p in points)
+    return Answer(q.id, explanation, key_points=tuple(points),
+                  min_points=int(raw.get("min_points", required)))
 
 
 def _toml(path: Path) -> dict[str, Any]:

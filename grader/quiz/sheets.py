@@ -62,10 +62,11 @@ def _toml_value(value: Any) -> str:
 
 def key_answers(quiz: Quiz) -> dict[str, Any]:
     """The key as answers a learner could write (validate grades them: they must pass)."""
-    return {q.id: _right_answer(q, quiz.key[q.id]) for q in quiz.questions}
+    return {q.id: right_answer(q, quiz.key[q.id]) for q in quiz.questions}
 
 
-def _right_answer(q: Question, a: Answer) -> Any:
+def right_answer(q: Question, a: Answer) -> Any:
+    """The key's answer as a learner would write it."""
     if q.type == "single":
         return a.choice
     if q.type == "multiple":

@@ -38,7 +38,7 @@ def validate_quiz(problem: Problem, report: Any) -> None:
                    f"{c.name}: {c.message}" for c in graded.failing))
     blank = grade_quiz(problem, Path("blank.toml"), answer_sheet(problem).encode())
     report.add("stub", blank.status is not Status.PASS, "the blank sheet fails")
-    wrong = [q.id for q in quiz.questions if passes(**{q.id: _wrong_answer(q, quiz.key[q.id])})]
+    wrong = [q.id for q in quiz.questions if passes(**{q.id: wrong_answer(q, quiz.key[q.id])})]
     for q in quiz.questions:  # a text answer that leaves out one required key point
         points = quiz.key[q.id].key_points
         for point in (p for p in points if p.required):
@@ -51,7 +51,8 @@ def validate_quiz(problem: Problem, report: Any) -> None:
     report.add("repeat", True, "quiz grading reads data only")
 
 
-def _wrong_answer(q: Question, a: Answer) -> Any:
+def wrong_answer(q: Question, a: Answer) -> Any:
+    """An answer the key must not accept."""
     if q.type == "single":
         return next(c.id for c in q.choices if c.id != a.choice)
     if q.type == "multiple":

@@ -18,13 +18,19 @@ STATUS_STYLE = {"new": "dim", "started": "cyan", "failed": "red", "passed": "gre
 def render_list(console: Console, rows: list, plain: bool) -> None:
     table = Table(box=box.ASCII if plain else box.SIMPLE_HEAVY, title="attn-practice problems",
                   title_justify="left")
-    for name in ("id", "title", "kind", "difficulty", "tags", "status", "best"):
-        table.add_column(name, no_wrap=name in ("id", "status", "best"))
+    due = [r.id for r in rows if getattr(r, "review_due", False)]
+    for name in ("id", "title", "kind", "difficulty", "tags", "status", "best") + (
+            ("review",) if due else ()):
+        table.add_column(name, no_wrap=name in ("id", "status", "best", "review"))
     for r in rows:
         best = "-" if r.best_score is None else f"{round(100 * r.best_score)}%"
         table.add_row(r.id, Text(r.title), r.kind, r.difficulty, Text(", ".join(r.tags)),
-                      Text(r.status, style=STATUS_STYLE.get(r.status, "")), best)
+                      Text(r.status, style=STATUS_STYLE.get(r.status, "")), best,
+                      *([Text("due", style="bold yellow") if r.id in due else ""] if due else []))
     console.print(table)
+    if due:
+        console.print(Text(f"{len(due)} problem(s) due for review: attn-practice review",
+                           style="yellow"))
     for r in rows:
         if r.error:
             console.print(Text(f"{r.id}: {r.error}", style="magenta"))
@@ -71,6 +77,8 @@ def render_validation(console: Console, reports: list, plain: bool) -> None:
         cells = []
         for step in steps:
             ok = r.step_ok(step)
+            if step == "files":  # metadata: the follow-ups and mistake tags too
+                ok = ok and r.step_ok("followup") is not False and r.step_ok("tags") is not False
             cells.append(Text("-" if ok is None else ("ok" if ok else "FAIL"),
                               style="dim" if ok is None else ("green" if ok else "bold red")))
         table.add_row(r.problem_id, *cells, str(r.checks or "-"), f"{r.seconds:.1f}s",
@@ -81,6 +89,13 @@ def render_validation(console: Console, reports: list, plain: bool) -> None:
             if not f.ok:
                 console.print(Text.assemble((f"{r.problem_id} ", "bold"), (f"{f.step}: ", "red"),
                                             f.detail))
+    for step, what in (("followup", "a follow-up question"), ("tags", "tags on their mistakes")):
+        judged = [r for r in reports if r.step_ok(step) is not None]
+        missing = [r.problem_id for r in judged if r.gaps(step)]
+        if judged:
+            console.print(Text(f"{len(judged) - len(missing)} of {len(judged)} code problems have "
+                               f"{what}" + (f"; not yet: {', '.join(missing)}" if missing else "."),
+                               style="yellow" if missing else ""))
     bad = sum(1 for r in reports if not r.ok)
     console.print(Text(f"{len(reports) - bad} of {len(reports)} problems valid.",
                        style="bold green" if not bad else "bold red"))
