@@ -177,13 +177,14 @@ def test_the_pick_is_a_code_problem_not_passed_weighted_to_unseen(temp_workspace
     store.record_submission("problem5", "fail", 0.5, 1, 2, 0.1, "a", None)  # seen
     store.record_submission("problem15", "pass", 1.0, 2, 2, 0.1, "b", None)  # passed
     service = Interviews(store, catalog, temp_workspace, rng=random.Random(7))
+    easy = {p.id for p in catalog.problems if p.kind.value == "code" and p.difficulty == "easy"}
     picks = [service.choose(difficulty="easy").id for _ in range(700)]
-    assert set(picks) == {"problem5", "problem6"}
-    assert picks.count("problem6") > 2 * picks.count("problem5")  # 3 : 1 expected
-    assert {service.choose(tag="kv-cache").id for _ in range(50)} <= {"problem12", "problem18",
-                                                                      "problem29", "problem30"}
-    store.record_submission("problem5", "pass", 1.0, 2, 2, 0.1, "c", None)
-    store.record_submission("problem6", "pass", 1.0, 2, 2, 0.1, "d", None)
+    assert set(picks) == easy - {"problem15"}  # every easy code problem not passed
+    assert picks.count("problem6") > 2 * picks.count("problem5")  # unseen 3 : seen 1
+    cached = {p.id for p in catalog.problems if "kv-cache" in p.tags and p.kind.value == "code"}
+    assert {service.choose(tag="kv-cache").id for _ in range(50)} <= cached
+    for i, pid in enumerate(sorted(easy)):
+        store.record_submission(pid, "pass", 1.0, 2, 2, 0.1, f"c{i}", None)
     with pytest.raises(Exception, match="passed every easy code problem"):
         service.choose(difficulty="easy")
 
@@ -192,7 +193,9 @@ def test_interview_started_without_a_choice(clock: FakeClock, temp_workspace: Pa
     result = run("interview", "--difficulty", "hard")
     assert result.exit_code == 0, result.output
     row = interviews_row(temp_workspace)
-    assert row["problem_id"] in {"problem12", "problem14", "problem17", "problem29"}
+    hard = {p.id for p in Catalog.load(REPO / "problems").problems
+            if p.kind.value == "code" and p.difficulty == "hard"}
+    assert row["problem_id"] in hard
     assert row["minutes"] == 50
 
 
