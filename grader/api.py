@@ -89,7 +89,9 @@ class App:
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            cache = self.settings.workspace / ".cache" / "catalog.json"
+            # a cache for the learner's workspace, never a reason to create one
+            cache = self.settings.workspace / ".cache" / "catalog.json" \
+                if self.settings.workspace.is_dir() else None
             self._catalog = Catalog.load(self.settings.problems_dir, self.settings.solutions_dir,
                                          cache_file=cache)
         return self._catalog
