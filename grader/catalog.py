@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import ProblemFormatError, ProblemNotFoundError
+from grader.points import Points, parse_points
 
 if TYPE_CHECKING:
     from grader.tomlcache import TomlCache
@@ -97,6 +98,7 @@ class Problem:
     mistakes: tuple[Mistake, ...] = ()
     limits: Limits = field(default_factory=Limits)
     tolerances: dict[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
+    points: Points = field(default_factory=Points)  # [points]: what each check is worth
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -270,6 +272,7 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         mistakes=tuple(mistakes),
         limits=limits,
         tolerances=tolerances,
+        points=parse_points(toml_path, r.raw.get("points")),
     )
 
 
