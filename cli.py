@@ -43,6 +43,9 @@ class Format(str, Enum):
     plain = "plain"
     json = "json"
     junit = "junit"
+    gradescope = "gradescope"  # Gradescope's results.json
+    prairielearn = "prairielearn"  # PrairieLearn's external grader results.json
+    classroom = "classroom"  # GitHub Classroom's autograding reporter
 
 
 Workspace = Annotated[Optional[Path], typer.Option(
@@ -159,8 +162,9 @@ def submit(
     file: Annotated[Optional[Path], typer.Option("--file", help="Grade this file instead of "
                                                  "the workspace attempt.")] = None,
     format: Annotated[Optional[Format], typer.Option(
-        "--format", help="rich, plain, json (Exercism v3 + ours) or junit. Default: rich on a "
-        "terminal, plain otherwise.")] = None,
+        "--format", help="rich, plain, json (Exercism v3 + ours), junit, or a grading "
+        "platform's results: gradescope, prairielearn, classroom. Default: rich on a terminal, "
+        "plain otherwise.")] = None,
     workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None,
 ) -> None:
     """Grade your attempt, print feedback, record the result.

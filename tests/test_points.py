@@ -14,6 +14,7 @@ from grader.catalog import Catalog
 from grader.engine import grade
 from grader.points import Points, scale
 from grader.quiz import key_sheet
+from grader.render import platforms
 from grader.render.machine import to_json, to_junit
 from grader.validate import validate_problem
 
@@ -89,6 +90,18 @@ def test_the_same_points_appear_in_every_format(tmp_path: Path) -> None:
              for case in suite.iter("testcase")}
     assert junit == expected
 
+    gradescope = json.loads(platforms.render("gradescope", result))
+    assert {t["name"]: (t["score"], t["max_score"]) for t in gradescope["tests"]} == expected
+    assert gradescope["score"] == result.points
+
+    prairielearn = json.loads(platforms.render("prairielearn", result))
+    assert {t["name"]: (t["points"], t["max_points"]) for t in prairielearn["tests"]} == expected
+    assert prairielearn["score"] == round(result.points / 20, 4)
+
+    classroom = json.loads(platforms.render("classroom", result))
+    assert {t["name"]: t["score"] for t in classroom["tests"]} == {k: v[0] for k, v in expected.items()}
+    assert classroom["max_score"] == 20
+
 
 def test_an_ungradable_attempt_is_still_worth_the_problem_s_points(tmp_path: Path) -> None:
     """With no check run, the points come from the hidden tests collected without an attempt."""
@@ -100,6 +113,7 @@ def test_an_ungradable_attempt_is_still_worth_the_problem_s_points(tmp_path: Pat
     assert result.status.value == "error" and result.error_kind == "syntax"
     reference = grade(problem, problem.solution_path)
     assert result.max_points == reference.max_points == reference.total + 3
+    assert json.loads(platforms.render("classroom", result))["max_score"] == reference.max_points
 
 
 def test_a_quiz_is_one_point_per_question_unless_configured(tmp_path: Path) -> None:
