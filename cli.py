@@ -417,6 +417,35 @@ def grade(
         render_class_report(_console(), outcome, _plain())
 
 
+class ExportTarget(str, Enum):
+    gradescope = "gradescope"
+
+
+@app.command("export")
+def export(
+    target: Annotated[ExportTarget, typer.Argument(help="The grading platform: gradescope.")],
+    problem: ProblemId,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The zip to write.")] = Path("autograder.zip"),
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Package a problem as an autograder: setup.sh, run_autograder, the problem and its solution.
+
+    Upload the zip as a Gradescope programming assignment's autograder; students upload their
+    attempt.py (a quiz: answers.toml).
+
+    Example: attn-practice export gradescope 5 -o autograder.zip
+    """
+    with application(None, problems_dir) as app_:
+        p = app_.problem(problem)
+        summary = app_.export(target.value, p, out)
+        console = _console()
+        console.print(Text.assemble("Wrote ", (str(summary.path), "bold"),
+                                    f" ({len(summary.files)} files) for {summary.problem_id}."))
+        console.print(f"On Gradescope: a Programming Assignment worth {summary.max_points:g} points; "
+                      f"upload the zip under Configure Autograder; students upload "
+                      f"{summary.attempt_name}.")
+
+
 @app.callback()
 def _root() -> None:
     # a callback keeps the app a group of commands even when main() registers only one

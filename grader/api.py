@@ -258,6 +258,18 @@ class App:
         write_mistakes_csv(reports, mistakes_csv)
         return BatchOutcome(totals, reports, mistakes_csv)
 
+    def export(self, platform: str, problem: Problem, out: Path):  # -> ExportSummary
+        """Package a problem as an autograder for a grading platform (only Gradescope needs one:
+        PrairieLearn and GitHub Classroom run `submit --format ...` themselves)."""
+        from grader.errors import ExportError
+        from grader.export import export_gradescope
+
+        if platform != "gradescope":
+            raise ExportError(f"cannot export for {platform!r}; only for gradescope.",
+                              hint="For PrairieLearn and GitHub Classroom, run `attn-practice "
+                                   "submit ID --format prairielearn|classroom` (see the README).")
+        return export_gradescope(problem, out)
+
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]
         """Validate problems in order, or in `jobs` worker processes (each with its own sandbox)."""

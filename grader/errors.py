@@ -69,3 +69,7 @@ class SandboxUnavailableError(GraderError):
 
 class ProgressStoreError(GraderError):
     pass
+
+
+class ExportError(GraderError):
+    """An autograder package could not be built (a missing solution, an unwritable path...)."""
