@@ -175,7 +175,9 @@ def submit(
     """
     with application(workspace, problems_dir, lang) as app_:
         p = app_.problem(problem)
-        result = app_.submit(p, file)
+        # machine formats say what the problem is worth even when the attempt cannot run
+        result = app_.submit(p, file, points_when_ungradable=format not in (None, Format.rich,
+                                                                            Format.plain))
         _render_result(result, p.title_in(app_.settings.lang), format)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
 

@@ -139,11 +139,13 @@ class App:
         path, _ = self.workspace.read_attempt(problem, file)
         return path
 
-    def submit(self, problem: Problem, file: Path | None = None):  # -> SubmissionResult
+    def submit(self, problem: Problem, file: Path | None = None,
+               points_when_ungradable: bool = False):  # -> SubmissionResult
         from grader.engine import grade
 
         path, source = self.workspace.read_attempt(problem, file)
-        result = grade(problem, path, source, lang=self.settings.lang)
+        result = grade(problem, path, source, lang=self.settings.lang,
+                       points_when_ungradable=points_when_ungradable)
         self.record(result)
         return result
 

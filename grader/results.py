@@ -176,7 +176,7 @@ class SubmissionResult:
     kind: Kind = Kind.CODE
     # why an attempt could not be graded: encoding | syntax | forbidden | import | entry_point
     error_kind: str = ""
-    # what the problem is worth, also when no check ran (set by grader.points)
+    # what the problem is worth (grader.points); None when no check ran and nobody asked
     possible_points: float | None = None
 
     @classmethod

@@ -31,7 +31,8 @@ _graded: dict[Path, Any] = {}
 
 def graded(scenario: Path, catalog):
     if scenario not in _graded:
-        _graded[scenario] = grade(catalog.get("problem5"), scenario / "attempt.py")
+        _graded[scenario] = grade(catalog.get("problem5"), scenario / "attempt.py",
+                                  points_when_ungradable=True)  # as `submit --format ...` does
     return _graded[scenario]
 
 

@@ -109,7 +109,8 @@ def test_an_ungradable_attempt_is_still_worth_the_problem_s_points(tmp_path: Pat
     problem = catalog.get("problem1")
     broken = tmp_path / "attempt.py"
     broken.write_text("def masked_softmax(scores, mask)\n    return scores\n")
-    result = grade(problem, broken)
+    assert grade(problem, broken).possible_points is None  # a terminal need not wait for it
+    result = grade(problem, broken, points_when_ungradable=True)
     assert result.status.value == "error" and result.error_kind == "syntax"
     reference = grade(problem, problem.solution_path)
     assert result.max_points == reference.max_points == reference.total + 3
