@@ -141,3 +141,5 @@ def test_export_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert unknown.exit_code == 2
     wrong_target = CliRunner().invoke(cli.app, ["export", "moodle", "5"])
     assert wrong_target.exit_code == 2
+    help_text = " ".join(CliRunner().invoke(cli.app, ["export", "--help"]).stdout.split())
+    assert "Example: attn-practice export gradescope" in help_text
