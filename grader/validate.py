@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.catalog import BrokenProblem, Kind, Problem
 from grader.errors import GraderError
+from grader.points import base_name
 from grader.results import Status, SubmissionResult
 from grader.sandbox.server import ForkServer
 
@@ -129,8 +130,9 @@ def _check_points(problem: Problem, names: list[str], report: ProblemReport) -> 
     """Every key of [points] names a check or a test, and the checks are worth something."""
     unknown = problem.points.unknown(names)
     if unknown:
+        tests = list(dict.fromkeys(base_name(n) for n in names))
         report.add("files", False, "problem.toml [points] names no check: " + ", ".join(unknown)
-                   + f" (the checks are {_some(names)})")
+                   + f" (the tests are {_some(tests)}; a key is a test's name or a check's)")
     elif names and sum(problem.points.assign(names)) <= 0:
         report.add("files", False, "problem.toml [points]: the checks are worth 0 points in all")
 
