@@ -23,15 +23,20 @@ def test_status(check: CheckResult) -> str:
     return "error" if check.status is Status.ERROR or check.kind in _ERRORED else "fail"
 
 
+def error_message(result: SubmissionResult) -> str | None:
+    """Why an attempt could not be graded, with its code frames; None if it was graded."""
+    if result.status is not Status.ERROR:
+        return None
+    lines = [result.message]
+    frames = result.error_traceback.frames if result.error_traceback else []
+    for frame in frames or ([result.error_frame] if result.error_frame else []):
+        lines += frame_lines(frame)
+    return "\n".join(lines)
+
+
 def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
     """Exercism v3 fields (version, status, message, tests[]) first, then ours."""
-    message = None
-    if result.status is Status.ERROR:
-        lines = [result.message]
-        frames = result.error_traceback.frames if result.error_traceback else []
-        for frame in frames or ([result.error_frame] if result.error_frame else []):
-            lines += frame_lines(frame)
-        message = "\n".join(lines)
+    message = error_message(result)
     tests = []
     for check in result.checks:
         entry: dict[str, Any] = {

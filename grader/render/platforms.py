@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from grader.catalog import Kind
 from grader.points import as_number
-from grader.render.machine import strict_json, test_status, to_json_dict
+from grader.render.machine import error_message, strict_json, test_status, to_json_dict
 from grader.render.text import check_text
 from grader.results import CheckResult, Status, SubmissionResult
 
@@ -32,7 +32,7 @@ def summary_text(result: SubmissionResult, title: str = "") -> str:
     head = f"{VERDICT[result.status]}  {result.problem_id}" + (f" · {title}" if title else "")
     lines = [head]
     if result.status is Status.ERROR:
-        lines.append("Your attempt could not be graded: " + (to_json_dict(result)["message"] or ""))
+        lines.append("Your attempt could not be graded: " + (error_message(result) or ""))
     else:
         noun = "questions right" if result.kind is Kind.QUIZ else "checks passed"
         lines.append(f"{result.passed}/{result.total} {noun}: {result.points:g} of "
@@ -113,7 +113,7 @@ def to_prairielearn(result: SubmissionResult, title: str = "") -> dict[str, Any]
         } for check in result.checks],
     }
     if not gradable:
-        doc["format_errors"] = [to_json_dict(result)["message"]]
+        doc["format_errors"] = [error_message(result)]
     return doc
 
 
@@ -142,7 +142,7 @@ def to_classroom(result: SubmissionResult, title: str = "") -> dict[str, Any]:
     return {
         "version": doc["version"],
         "status": result.status.value,
-        "message": summary_text(result, title),
+        "message": doc["message"],  # as in Exercism v3: why it could not be graded, else null
         "max_score": as_number(result.max_points),
         "tests": tests,
     }
