@@ -143,3 +143,29 @@ def test_export_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert wrong_target.exit_code == 2
     help_text = " ".join(CliRunner().invoke(cli.app, ["export", "--help"]).stdout.split())
     assert "Example: attn-practice export gradescope" in help_text
+
+
+def test_setup_sh_makes_a_venv_with_cpu_torch_then_checks_the_grader_starts(
+        autograder: Path, tmp_path: Path) -> None:
+    """setup.sh's steps, without the network: a stand-in python3.13 whose venv logs every pip
+    call and runs everything else with this environment's Python."""
+    source, stubs, log = tmp_path / "source", tmp_path / "bin", tmp_path / "calls.log"
+    unzip(autograder, source)
+    stubs.mkdir()
+    venv_python = (f'#!/bin/bash\necho "$*" >> {log}\n'
+                   f'if [ "$1 $2" = "-m pip" ]; then exit 0; fi\nexec {sys.executable} "$@"\n')
+    python = tmp_path / "bin" / "python3.13"
+    python.write_text(f'#!/bin/bash\nif [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin"\n'
+                      f"cat > \"$3/bin/python\" <<'EOF'\n{venv_python}EOF\n"
+                      f'chmod +x "$3/bin/python"; exit 0; fi\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    env = {"PATH": f"{stubs}:/usr/bin:/bin", "HOME": str(tmp_path),
+           "ATTN_AUTOGRADER_VENV": str(tmp_path / "venv")}
+    done = subprocess.run(["bash", str(source / "setup.sh")], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines()
+    assert calls[0] == "-m pip install --upgrade pip"
+    assert calls[1].startswith("-m pip install --index-url https://download.pytorch.org/whl/cpu torch")
+    assert calls[2] == f"-m pip install -r {source}/requirements.txt"
+    assert calls[3] == "-m cli --help"
