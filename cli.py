@@ -43,6 +43,9 @@ class Format(str, Enum):
     plain = "plain"
     json = "json"
     junit = "junit"
+    gradescope = "gradescope"  # Gradescope's results.json
+    prairielearn = "prairielearn"  # PrairieLearn's external grader results.json
+    classroom = "classroom"  # GitHub Classroom's autograding reporter
 
 
 Workspace = Annotated[Optional[Path], typer.Option(
@@ -161,8 +164,9 @@ def submit(
     file: Annotated[Optional[Path], typer.Option("--file", help="Grade this file instead of "
                                                  "the workspace attempt.")] = None,
     format: Annotated[Optional[Format], typer.Option(
-        "--format", help="rich, plain, json (Exercism v3 + ours) or junit. Default: rich on a "
-        "terminal, plain otherwise.")] = None,
+        "--format", help="rich, plain, json (Exercism v3 + ours), junit, or a grading "
+        "platform's results: gradescope, prairielearn, classroom. Default: rich on a terminal, "
+        "plain otherwise.")] = None,
     workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None,
 ) -> None:
     """Grade your attempt, print feedback, record the result.
@@ -173,7 +177,9 @@ def submit(
     """
     with application(workspace, problems_dir, lang) as app_:
         p = app_.problem(problem)
-        result = app_.submit(p, file)
+        # machine formats say what the problem is worth even when the attempt cannot run
+        result = app_.submit(p, file, points_when_ungradable=format not in (None, Format.rich,
+                                                                            Format.plain))
         _render_result(result, p.title_in(app_.settings.lang), format)
     raise typer.Exit(0 if result.status.value == "pass" else EXIT_FAIL)
 
@@ -588,6 +594,35 @@ def _check_sandbox(application, allow_weak: bool) -> None:
             "solutions/ or change the hidden tests.",
             hint="Run `attn-practice doctor` for the reasons; grade in a container, or pass "
                  "--allow-weak-sandbox if every submission is trusted.")
+
+
+class ExportTarget(str, Enum):
+    gradescope = "gradescope"
+
+
+@app.command("export")
+def export(
+    target: Annotated[ExportTarget, typer.Argument(help="The grading platform: gradescope.")],
+    problem: ProblemId,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The zip to write.")] = Path("autograder.zip"),
+    problems_dir: ProblemsDir = None,
+) -> None:
+    """Package a problem as an autograder: setup.sh, run_autograder, the problem and its solution.
+
+    Upload the zip as a Gradescope programming assignment's autograder; students upload their
+    attempt.py (a quiz: answers.toml).
+
+    Example: attn-practice export gradescope 5 -o autograder.zip
+    """
+    with application(None, problems_dir) as app_:
+        p = app_.problem(problem)
+        summary = app_.export(target.value, p, out)
+        console = _console()
+        console.print(Text.assemble("Wrote ", (str(summary.path), "bold"),
+                                    f" ({len(summary.files)} files) for {summary.problem_id}."))
+        console.print(f"On Gradescope: a Programming Assignment worth {summary.max_points:g} points; "
+                      f"upload the zip under Configure Autograder; students upload "
+                      f"{summary.attempt_name}.")
 
 
 @app.callback()

@@ -165,13 +165,15 @@ class App:
             interview.attempt_path if interview else None))
         return path
 
-    def submit(self, problem: Problem, file: Path | None = None):  # -> SubmissionResult
+    def submit(self, problem: Problem, file: Path | None = None,
+               points_when_ungradable: bool = False):  # -> SubmissionResult
         from grader.engine import grade
 
         interview = self._interview_on(problem)
         path, source = self.workspace.read_attempt(problem, file or (
             interview.attempt_path if interview else None))
-        result = grade(problem, path, source, lang=self.settings.lang)
+        result = grade(problem, path, source, lang=self.settings.lang,
+                       points_when_ungradable=points_when_ungradable)
         self.record(result)
         if interview is not None:
             self._count_in_interview(interview, result)
@@ -370,6 +372,18 @@ class App:
         from grader.sandbox.doctor import sandbox_report
 
         return sandbox_report((str(self.settings.problems_dir), str(self.settings.solutions_dir)))
+
+    def export(self, platform: str, problem: Problem, out: Path):  # -> ExportSummary
+        """Package a problem as an autograder for a grading platform (only Gradescope needs one:
+        PrairieLearn and GitHub Classroom run `submit --format ...` themselves)."""
+        from grader.errors import ExportError
+        from grader.export import export_gradescope
+
+        if platform != "gradescope":
+            raise ExportError(f"cannot export for {platform!r}; only for gradescope.",
+                              hint="For PrairieLearn and GitHub Classroom, run `attn-practice "
+                                   "submit ID --format prairielearn|classroom` (see the README).")
+        return export_gradescope(problem, out)
 
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]

@@ -111,7 +111,7 @@ def grade_one(problem: Problem, path: Path, source: bytes | None = None,
 
     try:
         raw = path.read_bytes() if source is None else source
-        result = grade(problem, path, raw, server=server)
+        result = grade(problem, path, raw, server=server, points_when_ungradable=True)
     except GraderError as err:  # e.g. an unreadable file, a problem broken for this input
         result = ungraded(problem, path, str(err))
     except Exception as err:  # noqa: BLE001 - a grader bug must not stop the class

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.errors import ProblemFormatError, ProblemNotFoundError
 from grader.probes.spec import parse_cost, parse_probes
+from grader.points import Points, parse_points
 
 if TYPE_CHECKING:
     from grader.tomlcache import TomlCache
@@ -110,6 +111,7 @@ class Problem:
     tolerances: dict[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
     probes: Any = None  # grader.probes.spec.ProbeSpec: what probes may call, and how
     cost: Any = None  # grader.probes.spec.CostSpec: the larger input cost is measured on
+    points: Points = field(default_factory=Points)  # [points]: what each check is worth
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -290,6 +292,7 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         tolerances=tolerances,
         probes=parse_probes(r.raw.get("probes"), toml_path),
         cost=parse_cost(r.raw.get("cost"), toml_path),
+        points=parse_points(toml_path, r.raw.get("points")),
     )
 
 

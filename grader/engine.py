@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.catalog import Kind, Limits, Problem
+from grader.points import apply_points
 from grader.results import SubmissionResult
 from grader.sandbox.server import ForkServer
 
@@ -17,16 +18,20 @@ from grader.sandbox.server import ForkServer
 def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
           server: ForkServer | None = None, limits: Limits | None = None,
           lang: str = "en", diagnose: bool = True, probe_always: bool = False,
-          measure_cost: bool = True) -> SubmissionResult:
-    """Grade `source` (or the file's bytes) as an attempt at `problem`."""
+          measure_cost: bool = True, points_when_ungradable: bool = False) -> SubmissionResult:
+    """Grade `source` (or the file's bytes) as an attempt at `problem`; every check carries
+    its points (problem.toml [points]). `points_when_ungradable`: what the problem is worth
+    even when no check could run (machine formats need it; it costs a pytest collection)."""
     raw = attempt.read_bytes() if source is None else source
     if problem.kind is Kind.QUIZ:
         from grader.quiz import grade_quiz
 
-        return grade_quiz(problem, attempt, raw, lang=lang)
+        return apply_points(problem, grade_quiz(problem, attempt, raw, lang=lang),
+                            points_when_ungradable)
     from grader.grading import grade_code
     from grader.sandbox.server import shared_server
 
-    return grade_code(problem, attempt, raw, server=server or shared_server(),
-                      limits=limits or problem.limits, lang=lang, diagnose=diagnose,
-                      probe_always=probe_always, measure_cost=measure_cost)
+    result = grade_code(problem, attempt, raw, server=server or shared_server(),
+                        limits=limits or problem.limits, lang=lang, diagnose=diagnose,
+                        probe_always=probe_always, measure_cost=measure_cost)
+    return apply_points(problem, result, points_when_ungradable)

@@ -73,3 +73,7 @@ class ProgressStoreError(GraderError):
 
 class InterviewError(GraderError):
     """An interview command that cannot be done now (one is running, none is, nothing to pick)."""
+
+
+class ExportError(GraderError):
+    """An autograder package could not be built (a missing solution, an unwritable path...)."""

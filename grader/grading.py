@@ -87,6 +87,7 @@ def static_checks(problem: Problem, source: bytes, display: str,
     if found is None:
         return text
     result.message = found.message
+    result.error_kind = found.kind
     result.error_frame = found.frame
     result.next_step = {
         "syntax": "Fix the syntax error at the marked line, then submit again.",
@@ -114,6 +115,7 @@ def open_sandbox(problem: Problem, me: _Attempt, server: ForkServer, limits: Lim
 
 def load_failed(result: SubmissionResult, err, me: _Attempt) -> SubmissionResult:
     """The attempt could not even be imported: say why, with its own traceback."""
+    result.error_kind = "import"
     if err is None:
         result.message = "the sandbox could not load your file"
     elif err.kind.out_of_time:
@@ -137,6 +139,7 @@ def load_failed(result: SubmissionResult, err, me: _Attempt) -> SubmissionResult
 def entry_points_present(problem: Problem, functions: list[str], result: SubmissionResult) -> bool:
     for entry in problem.entry_points:
         if entry.name not in functions:
+            result.error_kind = "entry_point"
             result.message = (f"your file defines no function named {entry.name!r}; "
                               f"this problem asks for {entry.signature}")
             result.next_step = (f"Keep the function names of the stub (`attn-practice reset "

@@ -53,7 +53,41 @@ def run_hidden_tests(problem: Problem, sandbox: object, reference: ModuleType, t
     return HiddenRun(plugin.results, log)
 
 
-def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
+class _Collector:
+    """Records the names of the test items pytest collects, without running them."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.errors: list[str] = []
+
+    def pytest_collectreport(self, report: object) -> None:
+        if getattr(report, "failed", False):
+            self.errors.append(str(getattr(report, "longrepr", ""))[-3000:])
+
+    def pytest_collection_finish(self, session: object) -> None:
+        self.names = [item.name for item in getattr(session, "items", [])]
+
+
+_collected: dict[tuple, list[str]] = {}
+
+
+def collect_check_names(problem: Problem) -> list[str]:
+    """The problem's checks (test items) by name, in order, without an attempt; cached per
+    version of the test files."""
+    files = sorted(problem.tests_dir.glob("*.py"))
+    key = (str(problem.tests_dir), tuple((f.name, f.stat().st_mtime_ns) for f in files))
+    if key not in _collected:
+        collector = _Collector()
+        code, output = _run_pytest(problem, collector, extra=("--collect-only",))
+        if collector.errors or not collector.names:
+            detail = collector.errors[0] if collector.errors else f"pytest exit code {code}: {output[-1500:]}"
+            raise ProblemFormatError(problem.tests_dir, None,
+                                     f"the hidden tests could not be collected: {detail}")
+        _collected[key] = collector.names
+    return list(_collected[key])
+
+
+def _run_pytest(problem: Problem, plugin: object, extra: tuple[str, ...] = ()) -> tuple[int, str]:
     import pytest
 
     # rooted at the problems folder, each problem's test modules get their own names
@@ -63,7 +97,7 @@ def _run_pytest(problem: Problem, plugin: object) -> tuple[int, str]:
         str(problem.tests_dir), "-c", str(_INI), "--rootdir", str(problem.folder.parent),
         "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
         "-p", "no:unraisableexception",  # its gc passes at exit cost a second per run
-        "--import-mode=importlib", "--capture=sys",
+        "--import-mode=importlib", "--capture=sys", *extra,
     ]
     dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # never write __pycache__ into the problem folder

@@ -136,6 +136,12 @@ class CheckResult:
     diagnosis: str | None = None  # id of a matching known mistake
     seconds: float = 0.0
     explanation: str = ""  # quizzes: shown after grading, right or wrong
+    max_points: float = 1.0  # what this check is worth (problem.toml [points]; grader.points)
+
+    @property
+    def points(self) -> float:
+        """The points earned: all of them for a pass, none otherwise."""
+        return self.max_points if self.status is Status.PASS else 0.0
 
 
 @dataclass
@@ -201,6 +207,10 @@ class SubmissionResult:
     timing: Timing = field(default_factory=Timing)
     next_step: str = ""
     kind: Kind = Kind.CODE
+    # why an attempt could not be graded: encoding | syntax | forbidden | import | entry_point
+    error_kind: str = ""
+    # what the problem is worth (grader.points); None when no check ran and nobody asked
+    possible_points: float | None = None
 
     @classmethod
     def new(cls, problem_id: str, attempt: Path, source: bytes,
@@ -218,8 +228,20 @@ class SubmissionResult:
         return len(self.checks)
 
     @property
+    def points(self) -> float:
+        return round(sum(c.points for c in self.checks), 4)
+
+    @property
+    def max_points(self) -> float:
+        if self.possible_points is not None:
+            return self.possible_points
+        return round(sum(c.max_points for c in self.checks), 4)
+
+    @property
     def score(self) -> float:
-        return self.passed / self.total if self.total else 0.0
+        """The fraction of the points earned (with equal points: of the checks passed)."""
+        most = sum(c.max_points for c in self.checks)
+        return sum(c.points for c in self.checks) / most if most else 0.0
 
     @property
     def failing(self) -> list[CheckResult]:

@@ -9,12 +9,14 @@ a learner's would.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.catalog import BrokenProblem, Kind, Problem
 from grader.errors import GraderError
+from grader.points import base_name
 from grader.results import Status, SubmissionResult
 from grader.sandbox.server import ForkServer
 
@@ -70,9 +72,11 @@ def validate_problem(problem: Problem, server: ForkServer | None = None) -> Prob
     if problem.kind is Kind.CODE and can_run:
         _check_code(problem, report, server)
     elif problem.kind is Kind.QUIZ and can_run:
-        from grader.quiz import validate_quiz
+        from grader.quiz import load_quiz, validate_quiz
 
         validate_quiz(problem, report)
+        with contextlib.suppress(GraderError):  # a broken quiz.toml is reported by validate_quiz
+            _check_points(problem, [q.id for q in load_quiz(problem).questions], report)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 
@@ -146,6 +150,22 @@ def _todo_left(problem: Problem) -> list[str]:
             if p.is_file() and "TODO(author)" in p.read_text(encoding="utf-8")]
 
 
+def _check_points(problem: Problem, names: list[str], report: ProblemReport) -> None:
+    """Every key of [points] names a check or a test, and the checks are worth something."""
+    unknown = problem.points.unknown(names)
+    if unknown:
+        tests = list(dict.fromkeys(base_name(n) for n in names))
+        report.add("files", False, "problem.toml [points] names no check: " + ", ".join(unknown)
+                   + f" (the tests are {_some(tests)}; a key is a test's name or a check's)")
+    elif names and sum(problem.points.assign(names)) <= 0:
+        report.add("files", False, "problem.toml [points]: the checks are worth 0 points in all")
+
+
+def _some(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _grade(problem: Problem, path: Path, server: ForkServer | None) -> SubmissionResult:
     from grader.engine import grade
 
@@ -163,6 +183,8 @@ def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | No
     report.reference_seconds = round(time.perf_counter() - t0, 2)
     first["reference"] = ref
     report.checks = ref.total
+    if ref.checks:
+        _check_points(problem, [c.name for c in ref.checks], report)
     if ref.status is Status.PASS:
         report.add("reference", True, f"passes {ref.total}/{ref.total}")
     else:

@@ -23,9 +23,11 @@ def grade_quiz(problem: Problem, path: Path, source: bytes, lang: str = "en") ->
         answers = tomllib.loads(source.decode("utf-8"))
     except UnicodeDecodeError:
         result.message = "the answer sheet is not UTF-8 text; save it as UTF-8"
+        result.error_kind = "encoding"
         return result
     except tomllib.TOMLDecodeError as err:
         result.message = f"the answer sheet is not valid TOML: {err}"
+        result.error_kind = "syntax"
         result.next_step = (f"Fix that line, or start over: attn-practice start {problem.id} --force "
                             "(your sheet is backed up).")
         return result

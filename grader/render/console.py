@@ -60,7 +60,9 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
     if result.total:
         pct = round(100 * result.score)
         noun = "questions right" if result.kind is Kind.QUIZ else "checks passed"
-        body.append(Text(f"{result.passed}/{result.total} {noun} ({pct}%)"))
+        points = "" if all(c.max_points == 1 for c in result.checks) else \
+            f", {result.points:g} of {result.max_points:g} points"  # problem.toml [points]
+        body.append(Text(f"{result.passed}/{result.total} {noun}{points} ({pct}%)"))
     if result.status is Status.ERROR:
         body.append(Text("Your attempt could not be graded: " + result.message))
     if result.diagnosis:

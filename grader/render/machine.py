@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.render.text import check_text, frame_lines
 from grader.catalog import Kind
+from grader.points import as_number
 from grader.results import RESULTS_VERSION, CheckResult, FailureKind, Status, SubmissionResult
 
 _ERRORED = {FailureKind.RAISED, FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.VIOLATION}
@@ -22,15 +23,20 @@ def test_status(check: CheckResult) -> str:
     return "error" if check.status is Status.ERROR or check.kind in _ERRORED else "fail"
 
 
+def error_message(result: SubmissionResult) -> str | None:
+    """Why an attempt could not be graded, with its code frames; None if it was graded."""
+    if result.status is not Status.ERROR:
+        return None
+    lines = [result.message]
+    frames = result.error_traceback.frames if result.error_traceback else []
+    for frame in frames or ([result.error_frame] if result.error_frame else []):
+        lines += frame_lines(frame)
+    return "\n".join(lines)
+
+
 def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
     """Exercism v3 fields (version, status, message, tests[]) first, then ours."""
-    message = None
-    if result.status is Status.ERROR:
-        lines = [result.message]
-        frames = result.error_traceback.frames if result.error_traceback else []
-        for frame in frames or ([result.error_frame] if result.error_frame else []):
-            lines += frame_lines(frame)
-        message = "\n".join(lines)
+    message = error_message(result)
     tests = []
     for check in result.checks:
         entry: dict[str, Any] = {
@@ -44,6 +50,8 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
             "kind": check.kind.value if check.kind else None,
             "diagnosis": check.diagnosis,
             "duration_seconds": check.seconds,
+            "points": as_number(check.points),
+            "max_points": as_number(check.max_points),
         }
         if result.kind is Kind.QUIZ:
             entry["message"] = check.message  # quizzes: the feedback on this answer
@@ -65,6 +73,8 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "problem": result.problem_id,
         "kind": result.kind.value,
         "score": round(result.score, 4),
+        "points": as_number(result.points),
+        "max_points": as_number(result.max_points),
         "passed": result.passed,
         "total": result.total,
         "diagnosis": asdict(result.diagnosis) if result.diagnosis else None,
@@ -72,6 +82,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "performance": asdict(result.performance) if result.performance else None,
         "error": None if result.status is not Status.ERROR else {
             "message": result.message,
+            "kind": result.error_kind or None,
             "frame": asdict(result.error_frame) if result.error_frame else None,
         },
         "next_step": result.next_step,
@@ -122,6 +133,7 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
     props = ET.SubElement(suite, "properties")
     for key, value in (("problem", result.problem_id), ("status", result.status.value),
                        ("score", f"{result.score:.4f}"), ("passed", str(result.passed)),
+                       ("points", f"{result.points:g}"), ("max_points", f"{result.max_points:g}"),
                        ("total", str(result.total)),
                        ("diagnosis", result.diagnosis.mistake_id if result.diagnosis else ""),
                        ("attempt_sha256", result.attempt_sha256)):
@@ -133,6 +145,9 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
     for check in result.checks:
         case = ET.SubElement(suite, "testcase", classname=name, name=check.name,
                              time=f"{check.seconds:.3f}")
+        points = ET.SubElement(case, "properties")
+        ET.SubElement(points, "property", name="points", value=f"{check.points:g}")
+        ET.SubElement(points, "property", name="max_points", value=f"{check.max_points:g}")
         status = test_status(check)
         if status != "pass":
             tag = "failure" if status == "fail" else "error"

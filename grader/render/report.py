@@ -7,7 +7,8 @@ import sys
 
 from grader.results import SubmissionResult
 
-FORMATS = ("rich", "plain", "json", "junit")
+FORMATS = ("rich", "plain", "json", "junit", "gradescope", "prairielearn", "classroom")
+PLATFORMS = ("gradescope", "prairielearn", "classroom")  # grader.render.platforms
 
 
 def print_result(result: SubmissionResult, title: str, fmt: str) -> None:
@@ -27,6 +28,10 @@ def _print(result: SubmissionResult, title: str, fmt: str) -> None:
         print(machine.to_json(result))
     elif fmt == "junit":
         print(machine.to_junit(result))
+    elif fmt in PLATFORMS:
+        from grader.render import platforms
+
+        print(platforms.render(fmt, result, title))
     else:
         from grader.render.console import render_submission
         from grader.render.terminal import make_console

@@ -1,0 +1,6 @@
+import torch
+
+
+def attention Mechanism(query, keys, values):
+    similarity = torch.matmul(query, keys.T)
+    return similarity
