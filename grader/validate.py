@@ -166,17 +166,20 @@ def _some(names: list[str], most: int = 5) -> str:
     return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def _grade(problem: Problem, path: Path, server: ForkServer | None) -> SubmissionResult:
+def _grade(problem: Problem, path: Path, server: ForkServer | None,
+           reference: bool = False) -> SubmissionResult:
+    """Grade a file of the problem's own. The reference also runs every probe (none may fire)
+    and its cost measurement (the declared call must work); the rest need neither."""
     from grader.engine import grade
 
-    return grade(problem, path, server=server)
+    return grade(problem, path, server=server, probe_always=reference, measure_cost=reference)
 
 
 def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | None) -> None:
     first: dict[str, SubmissionResult] = {}
     t0 = time.perf_counter()
     try:
-        ref = _grade(problem, problem.solution_path, server)
+        ref = _grade(problem, problem.solution_path, server, reference=True)
     except GraderError as err:  # e.g. the reference raises, so the hidden tests themselves fail
         report.add("reference", False, f"cannot be graded: {err}")
         return
@@ -192,6 +195,14 @@ def _check_code(problem: Problem, report: ProblemReport, server: ForkServer | No
         report.add("reference", False, f"fails: {why}")
     if ref.total and ref.total < MIN_CHECKS:
         report.add("files", False, f"{ref.total} hidden checks; at least {MIN_CHECKS} are needed")
+    if problem.probes is not None:  # a probe that fires on the reference is a wrong declaration
+        fired = [f.id for f in ref.findings]
+        report.add("reference", not fired, "triggers no probe" if not fired
+                   else f"triggers probes {', '.join(fired)}: check [probes] in problem.toml")
+    if problem.cost is not None and ref.status is Status.PASS:
+        report.add("reference", ref.performance is not None,
+                   "its [cost] call runs" if ref.performance is not None
+                   else "the [cost] call fails on the reference: check [cost] in problem.toml")
     budget = problem.limits.time_budget_seconds
     report.add("budget", ref.timing.tests_seconds <= budget,
                f"hidden tests took {ref.timing.tests_seconds:.2f} s (budget {budget:g} s)")
