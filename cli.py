@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from grader.config import resolve_settings
-from grader.errors import GraderError
+from attn_practice.grader.config import resolve_settings
+from attn_practice.grader.errors import GraderError
 
 if TYPE_CHECKING:
-    from grader.api import App
+    from attn_practice.grader.api import App
 
 app = typer.Typer(
     name="attn-practice",
@@ -64,7 +64,7 @@ def _plain() -> bool:
 
 
 def _console(plain: bool | None = None) -> Console:
-    from grader.render.terminal import make_console
+    from attn_practice.grader.render.terminal import make_console
 
     return make_console(_plain() if plain is None else plain)
 
@@ -74,7 +74,7 @@ def application(workspace: Optional[Path] = None, problems_dir: Optional[Path] =
                 lang: Optional[str] = None) -> Iterator["App"]:
     """The App for one command, and the one place where core errors become a message and
     exit code 2. Whatever happens, the App's notices (a damaged store...) are printed."""
-    from grader.api import App
+    from attn_practice.grader.api import App
 
     made = None
     try:
@@ -103,7 +103,7 @@ def list_(
 
     Example: attn-practice list --kind code --difficulty easy
     """
-    from grader.render.tables import render_list
+    from attn_practice.grader.render.tables import render_list
 
     with application(workspace, problems_dir, lang) as app_:
         rows = app_.list_rows(kind, tag, difficulty)
@@ -136,22 +136,25 @@ def show(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 def start(problem: ProblemId,
           force: Annotated[bool, typer.Option("--force", help="Replace an existing attempt with "
                                               "the stub (a backup is kept).")] = False,
+          notebook: Annotated[bool, typer.Option("--notebook", help="Write problemN.ipynb "
+                                                 "instead: statement, stub, check cell.")] = False,
           workspace: Workspace = None, problems_dir: ProblemsDir = None, lang: Lang = None) -> None:
     """Copy the problem's stub into your workspace and print its path.
 
     An existing attempt is never overwritten without --force.
 
-    Example: attn-practice start 5
+    Example: attn-practice start 5   (or: attn-practice start 9 --notebook)
     """
     with application(workspace, problems_dir, lang) as app_:
         p = app_.problem(problem)
-        outcome = app_.start(p, force=force)
+        outcome = app_.start_notebook(p, force=force) if notebook else app_.start(p, force=force)
         console = _console()
         if outcome.created:
             console.print(Text.assemble("Your attempt: ", (str(outcome.path), "bold")))
             if outcome.backup:
                 console.print(f"The previous attempt was kept as {outcome.backup}")
-            console.print(f"Edit it, then run: attn-practice submit {p.id}")
+            console.print(f"Open it in Jupyter: jupyter lab {outcome.path}" if notebook else
+                          f"Edit it, then run: attn-practice submit {p.id}")
         else:
             console.print(Text.assemble("You already have an attempt: ", (str(outcome.path), "bold")))
             console.print(f"It was kept. To start over from the stub: attn-practice start {p.id} "
@@ -185,7 +188,7 @@ def submit(
 
 
 def _render_result(result, title: str, format: Optional[Format]) -> None:
-    from grader.render.report import print_result
+    from attn_practice.grader.render.report import print_result
 
     chosen = format or (Format.plain if _plain() else Format.rich)
     print_result(result, title, chosen.value)
@@ -205,7 +208,7 @@ def watch(
 
     Example: attn-practice watch 7
     """
-    from grader.watch import changes
+    from attn_practice.grader.watch import changes
 
     with application(workspace, problems_dir, lang) as app_:
         p = app_.problem(problem)
@@ -243,7 +246,7 @@ def quiz(problem: ProblemId, workspace: Workspace = None, problems_dir: Problems
 
     Example: attn-practice quiz 1 --lang zh
     """
-    from grader.render.prompts import ask_all
+    from attn_practice.grader.render.prompts import ask_all
 
     with application(workspace, problems_dir, lang) as app_:
         p = app_.problem(problem)
@@ -307,9 +310,9 @@ def progress(workspace: Workspace = None, problems_dir: ProblemsDir = None) -> N
 
     Example: attn-practice progress
     """
-    from grader.render.tables import render_progress
+    from attn_practice.grader.render.tables import render_progress
 
-    from grader.render.interview import render_history
+    from attn_practice.grader.render.interview import render_history
 
     with application(workspace, problems_dir) as app_:
         render_progress(_console(), app_.progress(), _plain())
@@ -341,7 +344,7 @@ def interview(
 
     Example: attn-practice interview --difficulty medium
     """
-    from grader.render import interview as show_iv
+    from attn_practice.grader.render import interview as show_iv
 
     with application(workspace, problems_dir, lang) as app_:
         console, plain = _console(), _plain()
@@ -380,8 +383,8 @@ def interview(
 
 def _followup(app_: "App", console: Console, question, answer: Optional[str], plain: bool) -> None:
     """Ask the follow-up (or take --answer), grade it, then show the scorecard."""
-    from grader.render import interview as show_iv
-    from grader.render.prompts import ask_all
+    from attn_practice.grader.render import interview as show_iv
+    from attn_practice.grader.render.prompts import ask_all
 
     language = app_.settings.lang
     console.print(Text("The interview is over. One follow-up question, graded like a quiz:",
@@ -423,7 +426,7 @@ def review(
 
     Example: attn-practice review --format json
     """
-    from grader.render.review import render_review, review_json
+    from attn_practice.grader.render.review import render_review, review_json
 
     with application(workspace, problems_dir) as app_:
         queue = app_.review()
@@ -465,7 +468,7 @@ def validate(
 
     Example: attn-practice validate 5 7 9
     """
-    from grader.render.tables import render_validation
+    from attn_practice.grader.render.tables import render_validation
 
     with application(None, problems_dir) as app_:
         status = error_console.status("validating...") if not _plain() else contextlib.nullcontext()
@@ -532,7 +535,7 @@ def grade(
 
     Example: attn-practice grade course/ --out grades.csv --jobs 2 --resume
     """
-    from grader.render.tables import batch_progress, render_class_report
+    from attn_practice.grader.render.tables import batch_progress, render_class_report
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter("local or dask", param_hint="--engine")
@@ -568,7 +571,7 @@ def doctor(
 
     Example: attn-practice doctor --format json
     """
-    from grader.render.doctor import render_doctor, render_doctor_json
+    from attn_practice.grader.render.doctor import render_doctor, render_doctor_json
 
     with application(None, problems_dir) as app_:
         report = app_.doctor()
@@ -582,7 +585,7 @@ def doctor(
 
 def _check_sandbox(application, allow_weak: bool) -> None:
     """`grade` runs strangers' code: say which layers are on, refuse a weak sandbox."""
-    from grader.render.doctor import summary_line
+    from attn_practice.grader.render.doctor import summary_line
 
     report = application.doctor()
     error_console.print(Text(summary_line(report), style="dim" if report.hides_answers
@@ -625,8 +628,18 @@ def export(
                       f"{summary.attempt_name}.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from attn_practice import __version__
+
+        typer.echo(f"attn-practice {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+          ) -> None:
     # a callback keeps the app a group of commands even when main() registers only one
     pass
 
@@ -635,7 +648,7 @@ def main() -> None:
     args = sys.argv[1:]
     if args and args[0] in ("submit", "watch") and "--help" not in args:
         # start the sandbox's torch import now, so that it overlaps with everything else
-        from grader.sandbox.server import shared_server
+        from attn_practice.grader.sandbox.server import shared_server
 
         shared_server().start()
     _build_only(args[0] if args else "")

@@ -122,9 +122,9 @@ def watch_latency(env: dict[str, str], saves: int = 3) -> list[float]:
 def sandbox_start(starts: int) -> tuple[str, float, float]:
     """Median wall time of Session.open() with and without the kernel layers, alternating."""
     sys.path.insert(0, str(REPO))
-    from grader.sandbox.server import shared_server
-    from grader.sandbox.session import Session
-    from grader.sandbox.wire import Budget, Policy
+    from attn_practice.grader.sandbox.server import shared_server
+    from attn_practice.grader.sandbox.session import Session
+    from attn_practice.grader.sandbox.wire import Budget, Policy
 
     server = shared_server()
     hidden = (str(REPO / "problems"), str(REPO / "solutions"))

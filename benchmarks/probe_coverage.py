@@ -14,8 +14,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.catalog import Catalog, Kind  # noqa: E402
-from grader.engine import grade  # noqa: E402
+from attn_practice.grader.catalog import Catalog, Kind  # noqa: E402
+from attn_practice.grader.engine import grade  # noqa: E402
 
 
 def main(ids: list[str]) -> None:

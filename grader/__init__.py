@@ -3,4 +3,4 @@
 Nothing here imports torch at import time: listing and showing problems stays fast.
 """
 
-__version__ = "0.1.0"
+from attn_practice import __version__  # noqa: F401 - one version, in attn_practice

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.catalog import BrokenProblem, Catalog, Kind, Problem
-from grader.config import Settings
-from grader.errors import GraderError, SolutionLockedError
-from grader.progress import ProblemProgress, ProgressStore, SubmissionRow, streaks
-from grader.workspace import StartOutcome, Workspace
+from attn_practice.grader.catalog import BrokenProblem, Catalog, Kind, Problem
+from attn_practice.grader.config import Settings
+from attn_practice.grader.errors import GraderError, SolutionLockedError
+from attn_practice.grader.progress import ProblemProgress, ProgressStore, SubmissionRow, streaks
+from attn_practice.grader.workspace import StartOutcome, Workspace
 
 if TYPE_CHECKING:
-    from grader.interview import Interview, Interviews, Scorecard
-    from grader.review import Queue
+    from attn_practice.grader.interview import Interview, Interviews, Scorecard
+    from attn_practice.grader.review import Queue
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class App:
     @property
     def interviews(self) -> Interviews:
         if self._interviews is None:
-            from grader.interview import Interviews
+            from attn_practice.grader.interview import Interviews
 
             self._interviews = Interviews(self.store, lambda: self.catalog, self.settings.workspace,
                                           now=self.now, lang=self.settings.lang)
@@ -154,6 +154,28 @@ class App:
         self.store.record_start(problem.id)
         return outcome
 
+    def start_notebook(self, problem: Problem, force: bool = False) -> StartOutcome:
+        """problemN.ipynb in the workspace: the statement, the stub, a check cell."""
+        from attn_practice.grader.errors import GraderError
+        from attn_practice.grader.notebook import notebook_json
+
+        if problem.kind is not Kind.CODE:
+            raise GraderError(f"{problem.id} is a quiz: answer it with `attn-practice quiz "
+                              f"{problem.id}`.")
+        path = self.settings.workspace / f"{problem.id}.ipynb"
+        if path.exists() and not force:
+            return StartOutcome(path, created=False)
+        backup = None
+        if path.exists():
+            backup = path.with_name(f"{path.stem}.{time.strftime('%Y%m%d-%H%M%S')}.ipynb")
+            path.replace(backup)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(notebook_json(problem, self.statement(problem),
+                                      problem.stub_path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+        self.store.record_start(problem.id)
+        return StartOutcome(path, created=True, backup=backup)
+
     def reset(self, problem: Problem) -> StartOutcome:
         return self.start(problem, force=True)
 
@@ -167,7 +189,7 @@ class App:
 
     def submit(self, problem: Problem, file: Path | None = None,
                points_when_ungradable: bool = False):  # -> SubmissionResult
-        from grader.engine import grade
+        from attn_practice.grader.engine import grade
 
         interview = self._interview_on(problem)
         path, source = self.workspace.read_attempt(problem, file or (
@@ -180,10 +202,10 @@ class App:
         return result
 
     def quiz_questions(self, problem: Problem):  # -> tuple[Question, ...]
-        from grader.quiz import load_quiz
+        from attn_practice.grader.quiz import load_quiz
 
         if problem.kind is not Kind.QUIZ:
-            from grader.errors import GraderError
+            from attn_practice.grader.errors import GraderError
 
             raise GraderError(f"{problem.id} is a code problem, not a quiz.",
                               hint=f"Write it with `attn-practice start {problem.id}`.")
@@ -191,7 +213,7 @@ class App:
 
     def submit_quiz_answers(self, problem: Problem, answers: dict):  # -> SubmissionResult
         """Save interactive answers as the workspace sheet, then grade and record it."""
-        from grader.quiz import filled_sheet
+        from attn_practice.grader.quiz import filled_sheet
 
         path = self.workspace.attempt_path(problem)
         if path.exists():
@@ -308,7 +330,7 @@ class App:
         return notes
 
     def review(self) -> Queue:
-        from grader.review import build_queue, load_history
+        from attn_practice.grader.review import build_queue, load_history
 
         self._check_interview_clock()
         return build_queue(load_history(self.store), self.catalog, self.now())
@@ -334,13 +356,13 @@ class App:
 
     def new_problem(self, slug: str, kind: str) -> list[Path]:
         """Scaffold the next-numbered problem and its solution; the files written."""
-        from grader.scaffold import scaffold
+        from attn_practice.grader.scaffold import scaffold
 
         return scaffold(self.settings.problems_dir, self.settings.solutions_dir, slug, kind)
 
     def find_batch(self, folder: Path, problem: Problem | None = None):
         """(submissions, skipped files): a class for one problem, or a whole course."""
-        from grader.batch import find_class, find_course
+        from attn_practice.grader.batch import find_class, find_course
 
         if problem is not None:
             return find_class(folder, problem), []
@@ -348,7 +370,7 @@ class App:
 
     def engine(self, jobs: int, kind: str = "local", scheduler: str | None = None):
         """Where a batch is graded: local (this process or a warm pool) or Dask."""
-        from grader import engines
+        from attn_practice.grader import engines
 
         if scheduler or kind == "dask":
             return engines.Dask(scheduler, jobs)
@@ -358,8 +380,8 @@ class App:
                     on_row=lambda row: None) -> BatchOutcome:
         """Grade every submission; each gets a row whatever happens to the others. Writes
         the CSV, one JSON document per submission, and mistakes.csv (the class report)."""
-        from grader.batch import grade_all
-        from grader.classreport import class_report, write_mistakes_csv
+        from attn_practice.grader.batch import grade_all
+        from attn_practice.grader.classreport import class_report, write_mistakes_csv
 
         totals, graded = grade_all(subs, self.catalog, engine, out_csv, resume, on_row)
         reports = class_report(graded, self.catalog)
@@ -369,15 +391,15 @@ class App:
 
     def doctor(self):  # -> SandboxReport
         """Which sandbox layers this machine enforces, and why any is missing."""
-        from grader.sandbox.doctor import sandbox_report
+        from attn_practice.grader.sandbox.doctor import sandbox_report
 
         return sandbox_report((str(self.settings.problems_dir), str(self.settings.solutions_dir)))
 
     def export(self, platform: str, problem: Problem, out: Path):  # -> ExportSummary
         """Package a problem as an autograder for a grading platform (only Gradescope needs one:
         PrairieLearn and GitHub Classroom run `submit --format ...` themselves)."""
-        from grader.errors import ExportError
-        from grader.export import export_gradescope
+        from attn_practice.grader.errors import ExportError
+        from attn_practice.grader.export import export_gradescope
 
         if platform != "gradescope":
             raise ExportError(f"cannot export for {platform!r}; only for gradescope.",
@@ -388,7 +410,7 @@ class App:
     def validate(self, queries: list[str] | None = None, on_start=None,
                  jobs: int = 1):  # -> list[ProblemReport]
         """Validate problems in order, or in `jobs` worker processes (each with its own sandbox)."""
-        from grader.validate import validate_broken, validate_problem
+        from attn_practice.grader.validate import validate_broken, validate_problem
 
         targets: list[Problem | BrokenProblem]
         if queries:
@@ -420,6 +442,6 @@ class App:
 
 def _validate_in_worker(problems_dir: Path, solutions_dir: Path, problem_id: str):
     """Runs in a worker process of `validate --jobs N`."""
-    from grader.validate import validate_problem
+    from attn_practice.grader.validate import validate_problem
 
     return validate_problem(Catalog.load(problems_dir, solutions_dir).get(problem_id))

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader.catalog import Catalog, Kind, Problem
-from grader.errors import GraderError, ProblemNotFoundError
-from grader.results import Status, SubmissionResult
-from grader.sandbox.server import ForkServer
+from attn_practice.grader.catalog import Catalog, Kind, Problem
+from attn_practice.grader.errors import GraderError, ProblemNotFoundError
+from attn_practice.grader.results import Status, SubmissionResult
+from attn_practice.grader.sandbox.server import ForkServer
 
 CSV_FIELDS = ["learner", "problem", "status", "score", "passed", "total", "failed_checks",
               "diagnosis", "file"]
@@ -106,8 +106,8 @@ def _is_folder(folder: Path) -> None:
 def grade_one(problem: Problem, path: Path, source: bytes | None = None,
               server: ForkServer | None = None) -> str:
     """Grade one learner's attempt; its JSON result document. Never raises."""
-    from grader.engine import grade
-    from grader.render.machine import to_json
+    from attn_practice.grader.engine import grade
+    from attn_practice.grader.render.machine import to_json
 
     try:
         raw = path.read_bytes() if source is None else source
@@ -131,7 +131,7 @@ def ungraded(problem: Problem, path: Path, reason: str) -> SubmissionResult:
 
 
 def ungraded_doc(problem: Problem, path: Path, reason: str) -> str:
-    from grader.render.machine import to_json
+    from attn_practice.grader.render.machine import to_json
 
     return to_json(ungraded(problem, path, reason))
 

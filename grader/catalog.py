@@ -15,12 +15,12 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.errors import ProblemFormatError, ProblemNotFoundError
-from grader.probes.spec import parse_cost, parse_probes
-from grader.points import Points, parse_points
+from attn_practice.grader.errors import ProblemFormatError, ProblemNotFoundError
+from attn_practice.grader.probes.spec import parse_cost, parse_probes
+from attn_practice.grader.points import Points, parse_points
 
 if TYPE_CHECKING:
-    from grader.tomlcache import TomlCache
+    from attn_practice.grader.tomlcache import TomlCache
 
 FORMAT_VERSION = 1
 KINDS = ("code", "quiz")
@@ -162,7 +162,7 @@ class Catalog:
     def load(cls, problems_dir: Path, solutions_dir: Path | None = None,
              cache_file: Path | None = None) -> Catalog:
         """Load every problem folder; `cache_file` keeps parsed problem.toml files between runs."""
-        from grader.tomlcache import TomlCache
+        from attn_practice.grader.tomlcache import TomlCache
 
         cache = TomlCache(cache_file)
         problems_dir = problems_dir.resolve()

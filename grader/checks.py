@@ -23,10 +23,10 @@ from typing import Any
 
 import torch
 
-from grader.catalog import DEFAULT_TOLERANCES, Tolerance
-from grader.compare import compare_tensors, small_values, summarize, tolerance_for
-from grader.remote import AttemptError, RemoteFunction
-from grader.results import Comparison, FailureKind
+from attn_practice.grader.catalog import DEFAULT_TOLERANCES, Tolerance
+from attn_practice.grader.compare import compare_tensors, small_values, summarize, tolerance_for
+from attn_practice.grader.remote import AttemptError, RemoteFunction
+from attn_practice.grader.results import Comparison, FailureKind
 
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import Catalog, ProblemNotFoundError
+from attn_practice.grader.catalog import Catalog, ProblemNotFoundError
 
 BINS = ("0-25%", "25-50%", "50-75%", "75-99%", "100%")
 

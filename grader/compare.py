@@ -11,8 +11,8 @@ from typing import Any
 
 import torch
 
-from grader.catalog import DEFAULT_TOLERANCES, Tolerance
-from grader.results import Comparison, FailureKind, TensorSummary
+from attn_practice.grader.catalog import DEFAULT_TOLERANCES, Tolerance
+from attn_practice.grader.results import Comparison, FailureKind, TensorSummary
 
 SMALL_NUMEL = 36  # tensors up to this size are shown element by element
 GRID = 16  # attention weights up to GRID x GRID are shown as shaded grids

@@ -8,10 +8,10 @@ from typing import Any
 
 import torch
 
-from grader.catalog import Problem
-from grader.probes.spec import CostSpec
-from grader.remote import AttemptError, CallLog, Candidate
-from grader.results import Performance
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.probes.spec import CostSpec
+from attn_practice.grader.remote import AttemptError, CallLog, Candidate
+from attn_practice.grader.results import Performance
 
 SEED = 20260
 

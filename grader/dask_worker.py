@@ -19,8 +19,8 @@ class WarmGrader(WorkerPlugin):
         self.catalog = None
 
     def setup(self, worker) -> None:
-        from grader.catalog import Catalog
-        from grader.sandbox.server import shared_server
+        from attn_practice.grader.catalog import Catalog
+        from attn_practice.grader.sandbox.server import shared_server
 
         shared_server().start()
         self.catalog = Catalog.load(Path(self.problems_dir), Path(self.solutions_dir))
@@ -28,7 +28,7 @@ class WarmGrader(WorkerPlugin):
         import torch  # noqa: F401
 
     def teardown(self, worker) -> None:
-        from grader.sandbox.server import shared_server
+        from attn_practice.grader.sandbox.server import shared_server
 
         shared_server().close()
 
@@ -36,7 +36,7 @@ class WarmGrader(WorkerPlugin):
 def grade_bytes(problems_dir: str, solutions_dir: str, problem_id: str, display_path: str,
                 source: bytes) -> str:
     """Grade one attempt, given as bytes, on this worker: its JSON result document."""
-    from grader.batch import grade_one
+    from attn_practice.grader.batch import grade_one
 
     problem = _catalog(problems_dir, solutions_dir).get(problem_id)
     return grade_one(problem, Path(display_path), source)
@@ -47,7 +47,7 @@ def _catalog(problems_dir: str, solutions_dir: str):
     collection than the plugin's)."""
     from distributed import get_worker
 
-    from grader.catalog import Catalog
+    from attn_practice.grader.catalog import Catalog
 
     try:
         plugin = get_worker().plugins.get(WarmGrader.PLUGIN)

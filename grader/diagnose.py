@@ -17,11 +17,11 @@ from typing import Any
 
 import torch
 
-from grader.catalog import Problem, Tolerance
-from grader.compare import agree, tolerance_for
-from grader.loading import load_trusted_module
-from grader.remote import CallLog, CallRecord
-from grader.results import CheckResult, Diagnosis
+from attn_practice.grader.catalog import Problem, Tolerance
+from attn_practice.grader.compare import agree, tolerance_for
+from attn_practice.grader.loading import load_trusted_module
+from attn_practice.grader.remote import CallLog, CallRecord
+from attn_practice.grader.results import CheckResult, Diagnosis
 
 LOOSE = Tolerance(rtol=1e-3, atol=1e-4)  # "behaves the same", across float32 op orders
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.catalog import Kind, Limits, Problem
-from grader.points import apply_points
-from grader.results import SubmissionResult
-from grader.sandbox.server import ForkServer
+from attn_practice.grader.catalog import Kind, Limits, Problem
+from attn_practice.grader.points import apply_points
+from attn_practice.grader.results import SubmissionResult
+from attn_practice.grader.sandbox.server import ForkServer
 
 
 def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
@@ -24,12 +24,12 @@ def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
     even when no check could run (machine formats need it; it costs a pytest collection)."""
     raw = attempt.read_bytes() if source is None else source
     if problem.kind is Kind.QUIZ:
-        from grader.quiz import grade_quiz
+        from attn_practice.grader.quiz import grade_quiz
 
         return apply_points(problem, grade_quiz(problem, attempt, raw, lang=lang),
                             points_when_ungradable)
-    from grader.grading import grade_code
-    from grader.sandbox.server import shared_server
+    from attn_practice.grader.grading import grade_code
+    from attn_practice.grader.sandbox.server import shared_server
 
     result = grade_code(problem, attempt, raw, server=server or shared_server(),
                         limits=limits or problem.limits, lang=lang, diagnose=diagnose,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from grader.batch import Submission, grade_one, ungraded_doc
-from grader.catalog import Catalog
-from grader.errors import GraderError
+from attn_practice.grader.batch import Submission, grade_one, ungraded_doc
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.errors import GraderError
 
 DASK_MISSING = ("Grading on a Dask cluster needs the optional `distributed` package: "
                 'pip install "attn-practice[dask]"')
@@ -36,7 +36,7 @@ class LocalPool:
         self.name = f"{jobs} local workers"
 
     def run(self, subs: list[Submission], catalog: Catalog) -> Iterator[tuple[Submission, str]]:
-        from grader.pool import Task, WarmPool
+        from attn_practice.grader.pool import Task, WarmPool
 
         if not subs:
             return
@@ -72,7 +72,7 @@ class Dask:
     def run(self, subs: list[Submission], catalog: Catalog) -> Iterator[tuple[Submission, str]]:
         from distributed import Client, LocalCluster, as_completed
 
-        from grader.dask_worker import WarmGrader, grade_bytes
+        from attn_practice.grader.dask_worker import WarmGrader, grade_bytes
 
         if not subs:
             return

@@ -25,9 +25,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Problem
-from grader.config import REPO_ROOT
-from grader.errors import ExportError
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.config import REPO_ROOT
+from attn_practice.grader.errors import ExportError
 
 TOOL_ROOT = REPO_ROOT  # where the `grader` package and `cli.py` live (a checkout or site-packages)
 TOOL_FILES = ("cli.py", "grader")  # what `attn-practice/` in the zip holds
@@ -47,7 +47,7 @@ class ExportSummary:
 
 def export_gradescope(problem: Problem, out: Path) -> ExportSummary:
     """Write the autograder zip for `problem` to `out` (replaced if it exists)."""
-    from grader.points import possible_points
+    from attn_practice.grader.points import possible_points
 
     if not problem.solution_path.is_file():
         raise ExportError(f"{problem.id} has no reference solution at {problem.solution_path}.",

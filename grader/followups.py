@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.catalog import Problem
-from grader.errors import ProblemFormatError
-from grader.quiz.grading import grade_question
-from grader.quiz.schema import Answer, Question, parse_answer, parse_question
-from grader.quiz.sheets import right_answer
-from grader.quiz.validation import wrong_answer
-from grader.results import CheckResult, Status
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.errors import ProblemFormatError
+from attn_practice.grader.quiz.grading import grade_question
+from attn_practice.grader.quiz.schema import Answer, Question, parse_answer, parse_question
+from attn_practice.grader.quiz.sheets import right_answer
+from attn_practice.grader.quiz.validation import wrong_answer
+from attn_practice.grader.results import CheckResult, Status
 
 
 @dataclass(frozen=True)

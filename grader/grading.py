@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from grader.catalog import Limits, Problem
-from grader.errors import ProblemFormatError
-from grader.results import FailureKind, Status, SubmissionResult
-from grader.sandbox.server import ForkServer
-from grader.sandbox.wire import ErrorKind
-from grader.static import attempt_traceback, check_syntax, decode_source, find_forbidden
+from attn_practice.grader.catalog import Limits, Problem
+from attn_practice.grader.errors import ProblemFormatError
+from attn_practice.grader.results import FailureKind, Status, SubmissionResult
+from attn_practice.grader.sandbox.server import ForkServer
+from attn_practice.grader.sandbox.wire import ErrorKind
+from attn_practice.grader.static import attempt_traceback, check_syntax, decode_source, find_forbidden
 
 SANDBOX_ATTEMPT_NAME = "attempt.py"
 
@@ -43,7 +43,7 @@ def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkSe
         return finish(result, started)
     me = _Attempt(text, str(attempt))
 
-    from grader.hidden import load_reference, run_hidden_tests
+    from attn_practice.grader.hidden import load_reference, run_hidden_tests
 
     reference = load_reference(problem)
     sandbox = open_sandbox(problem, me, server, limits)
@@ -99,8 +99,8 @@ def static_checks(problem: Problem, source: bytes, display: str,
 
 def open_sandbox(problem: Problem, me: _Attempt, server: ForkServer, limits: Limits):
     """A sandbox for this attempt, with the problem's limits (not started yet)."""
-    from grader.sandbox.session import Sandbox
-    from grader.sandbox.wire import Budget, Policy
+    from attn_practice.grader.sandbox.session import Sandbox
+    from attn_practice.grader.sandbox.wire import Budget, Policy
 
     policy = Policy(
         attempt_name=SANDBOX_ATTEMPT_NAME,
@@ -161,7 +161,7 @@ def verdict(problem: Problem, checks: list, result: SubmissionResult) -> None:
 def explain(problem: Problem, log, reference: ModuleType, lang: str,
             result: SubmissionResult) -> None:
     """Name the known mistake the attempt behaves like, overall and per failing check."""
-    from grader.diagnose import diagnose
+    from attn_practice.grader.diagnose import diagnose
 
     t0 = time.perf_counter()
     result.diagnosis, per_check = diagnose(problem, log, result.checks, reference, lang)
@@ -175,8 +175,8 @@ def investigate(problem: Problem, log, sandbox, reference: ModuleType, lang: str
     """No known mistake matched: probe the attempt with extra calls and name what they find."""
     if problem.probes is None:
         return
-    from grader.probes.run import probe
-    from grader.remote import Candidate
+    from attn_practice.grader.probes.run import probe
+    from attn_practice.grader.remote import Candidate
 
     t0 = time.perf_counter()
     failing = [c.name for c in result.failing]
@@ -198,8 +198,8 @@ def shapes_right(result: SubmissionResult) -> bool:
 def cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits,
          result: SubmissionResult) -> None:
     """Time and peak memory of the attempt against the reference, on the problem's larger input."""
-    from grader.cost import measure
-    from grader.sandbox.session import Sandbox
+    from attn_practice.grader.cost import measure
+    from attn_practice.grader.sandbox.session import Sandbox
 
     t0 = time.perf_counter()
     reference = Sandbox(server, problem.solution_path.read_bytes(), sandbox.policy, sandbox.budget)

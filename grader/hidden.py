@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import io
 import os
 import sys
@@ -10,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from grader.catalog import Problem
-from grader.errors import ProblemFormatError
-from grader.results import CheckResult
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.errors import ProblemFormatError
+from attn_practice.grader.results import CheckResult
 
 _INI = Path(__file__).with_name("pytest_hidden.ini")
 
@@ -24,7 +26,7 @@ class HiddenRun:
 
 
 def load_reference(problem: Problem) -> ModuleType:
-    from grader.loading import load_trusted_module
+    from attn_practice.grader.loading import load_trusted_module
 
     return load_trusted_module(problem.solution_path, "reference solution")
 
@@ -34,9 +36,9 @@ def run_hidden_tests(problem: Problem, sandbox: object, reference: ModuleType, t
     """One check per test item; calls reach the attempt through the `candidate` fixture."""
     import torch
 
-    from grader.checks import judging
-    from grader.plugin import GradingPlugin
-    from grader.remote import CallLog, Candidate
+    from attn_practice.grader.checks import judging
+    from attn_practice.grader.plugin import GradingPlugin
+    from attn_practice.grader.remote import CallLog, Candidate
 
     # one thread here and one in the sandbox: two cores, no oversubscription, stable timings
     torch.set_num_threads(1)
@@ -87,9 +89,31 @@ def collect_check_names(problem: Problem) -> list[str]:
     return list(_collected[key])
 
 
+class _GraderAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Hidden tests import `grader.checks` (the authoring API's stable name): that is
+    `attn_practice.grader.checks`, the very same module, never a second copy."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None):
+        if name != "grader" and not name.startswith("grader."):
+            return None
+        return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):  # type: ignore[no-untyped-def]
+        return importlib.import_module("attn_practice." + spec.name)
+
+    def exec_module(self, module: object) -> None:
+        pass
+
+
+def _alias_grader() -> None:
+    if not any(isinstance(f, _GraderAlias) for f in sys.meta_path):
+        sys.meta_path.insert(0, _GraderAlias())
+
+
 def _run_pytest(problem: Problem, plugin: object, extra: tuple[str, ...] = ()) -> tuple[int, str]:
     import pytest
 
+    _alias_grader()
     # rooted at the problems folder, each problem's test modules get their own names
     # (problem5.tests.test_hidden); purging around the run means no problem ever sees
     # another's (or a stale copy of its own) hidden tests in a long-lived process.

@@ -23,9 +23,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Catalog, Kind, Problem
-from grader.errors import GraderError, InterviewError
-from grader.progress import ProgressStore
+from attn_practice.grader.catalog import Catalog, Kind, Problem
+from attn_practice.grader.errors import GraderError, InterviewError
+from attn_practice.grader.progress import ProgressStore
 
 DEFAULT_MINUTES = {"easy": 20, "medium": 35, "hard": 50}
 UNSEEN_WEIGHT = 3  # a problem never started is this many times likelier to be picked
@@ -261,7 +261,7 @@ class Interviews:
                                  hint="Pick one with `attn-practice list --kind code`.")
         if minutes is not None and minutes <= 0:
             raise InterviewError("--minutes must be more than 0.")
-        from grader import followups
+        from attn_practice.grader import followups
 
         with self.store.reading() as db:
             asked = db.execute("SELECT count(*) FROM interviews WHERE problem_id = ?",
@@ -333,7 +333,7 @@ class Interviews:
     # -- the follow-up ---------------------------------------------------------------------
 
     def answer_followup(self, given: Any, lang: str):  # -> (Followup, CheckResult, Interview)
-        from grader import followups
+        from attn_practice.grader import followups
 
         waiting = self.pending_question()
         if waiting is None:
@@ -351,7 +351,7 @@ class Interviews:
     def pending_question(self):  # -> (Interview, Followup) | None
         """The interview waiting for its follow-up, and the question. A question that is gone
         from problem.toml since (or broken) is dropped, so it never blocks the next interview."""
-        from grader import followups
+        from attn_practice.grader import followups
 
         pending = self.pending_followup()
         if pending is None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from grader.errors import ProblemFormatError
+from attn_practice.grader.errors import ProblemFormatError
 
 
 def load_trusted_module(path: Path, role: str) -> ModuleType:

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from grader.catalog import Problem
-from grader.checks import CheckFailure
-from grader.compare import summarize
-from grader.remote import AttemptError, CallLog, CallRecord, Candidate
-from grader.results import CallSummary, CheckResult, FailureKind, Status
-from grader.sandbox.wire import ErrorKind
-from grader.returns import describe, wrong_return
-from grader.static import attempt_traceback
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.checks import CheckFailure
+from attn_practice.grader.compare import summarize
+from attn_practice.grader.remote import AttemptError, CallLog, CallRecord, Candidate
+from attn_practice.grader.results import CallSummary, CheckResult, FailureKind, Status
+from attn_practice.grader.sandbox.wire import ErrorKind
+from attn_practice.grader.returns import describe, wrong_return
+from attn_practice.grader.static import attempt_traceback
 
 _KIND_OF_REMOTE = {
     ErrorKind.EXCEPTION: FailureKind.RAISED,
@@ -138,7 +138,7 @@ class GradingPlugin:
 
     def _wrong_return(self, answered: list[CallRecord]) -> str | None:
         """The first call whose value is not the kind of value the reference returns."""
-        from grader.diagnose import replay
+        from attn_practice.grader.diagnose import replay
 
         for record in answered:
             expected = replay(self._reference, record)

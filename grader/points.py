@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import ProblemFormatError
+from attn_practice.grader.errors import ProblemFormatError
 
 DEFAULT_POINTS = 1.0
 TOTAL_KEY = "total"
@@ -116,12 +116,12 @@ def possible_points(problem: Any) -> float:
 
 def check_names(problem: Any) -> list[str]:
     """The names of a problem's checks, without an attempt: question ids, or pytest items."""
-    from grader.catalog import Kind
+    from attn_practice.grader.catalog import Kind
 
     if problem.kind is Kind.QUIZ:
-        from grader.quiz import load_quiz
+        from attn_practice.grader.quiz import load_quiz
 
         return [q.id for q in load_quiz(problem, with_key=False).questions]
-    from grader.hidden import collect_check_names
+    from attn_practice.grader.hidden import collect_check_names
 
     return collect_check_names(problem)

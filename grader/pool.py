@@ -138,9 +138,9 @@ class WarmPool:
 
 def _serve(conn: Connection, problems_dir: str, solutions_dir: str) -> None:
     """A worker: warm up once, then grade one task per message until the pipe closes."""
-    from grader.batch import grade_one
-    from grader.catalog import Catalog
-    from grader.sandbox.server import shared_server
+    from attn_practice.grader.batch import grade_one
+    from attn_practice.grader.catalog import Catalog
+    from attn_practice.grader.sandbox.server import shared_server
 
     server = shared_server()
     server.start()

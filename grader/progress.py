@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.errors import ProgressStoreError
+from attn_practice.grader.errors import ProgressStoreError
 
 DB_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_MS = 30_000

@@ -11,8 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.sandbox.session import Sandbox
-from grader.sandbox.wire import CallOutcome, ErrorKind, RemoteError
+from attn_practice.grader.sandbox.session import Sandbox
+from attn_practice.grader.sandbox.wire import CallOutcome, ErrorKind, RemoteError
 
 
 class AttemptError(Exception):

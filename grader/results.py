@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Kind
+from attn_practice.grader.catalog import Kind
 
 RESULTS_VERSION = 3  # the Exercism test-runner results format we extend
 

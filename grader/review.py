@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from grader.catalog import Catalog, Kind, Problem
-from grader.kinds import MISTAKE_KINDS, PROBE_PREFIX, finding_kind
-from grader.progress import ProgressStore
+from attn_practice.grader.catalog import Catalog, Kind, Problem
+from attn_practice.grader.kinds import MISTAKE_KINDS, PROBE_PREFIX, finding_kind
+from attn_practice.grader.progress import ProgressStore
 
 DAY = 86_400.0
 INTERVALS_DAYS = (1, 3, 7, 21)

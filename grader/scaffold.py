@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.errors import GraderError
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.errors import GraderError
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -6,7 +6,7 @@ import ast
 import os
 from dataclasses import dataclass
 
-from grader.results import AttemptTraceback, CodeFrame
+from attn_practice.grader.results import AttemptTraceback, CodeFrame
 
 CONTEXT_LINES = 2
 

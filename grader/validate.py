@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import BrokenProblem, Kind, Problem
-from grader.errors import GraderError
-from grader.points import base_name
-from grader.results import Status, SubmissionResult
-from grader.sandbox.server import ForkServer
+from attn_practice.grader.catalog import BrokenProblem, Kind, Problem
+from attn_practice.grader.errors import GraderError
+from attn_practice.grader.points import base_name
+from attn_practice.grader.results import Status, SubmissionResult
+from attn_practice.grader.sandbox.server import ForkServer
 
 MIN_HINTS = 3
 MIN_MISTAKES = 3
@@ -72,7 +72,7 @@ def validate_problem(problem: Problem, server: ForkServer | None = None) -> Prob
     if problem.kind is Kind.CODE and can_run:
         _check_code(problem, report, server)
     elif problem.kind is Kind.QUIZ and can_run:
-        from grader.quiz import load_quiz, validate_quiz
+        from attn_practice.grader.quiz import load_quiz, validate_quiz
 
         validate_quiz(problem, report)
         with contextlib.suppress(GraderError):  # a broken quiz.toml is reported by validate_quiz
@@ -122,8 +122,8 @@ def _check_files(problem: Problem, report: ProblemReport) -> bool:
 
 def _check_followups_and_tags(problem: Problem, report: ProblemReport) -> None:
     """Follow-ups and mistake tags are optional: missing ones are a gap, broken ones a failure."""
-    from grader.followups import check_followups
-    from grader.kinds import check_tags
+    from attn_practice.grader.followups import check_followups
+    from attn_practice.grader.kinds import check_tags
 
     if not problem.followups:
         report.add("followup", True, "no follow-up question yet", gap=True)
@@ -170,7 +170,7 @@ def _grade(problem: Problem, path: Path, server: ForkServer | None,
            reference: bool = False) -> SubmissionResult:
     """Grade a file of the problem's own. The reference also runs every probe (none may fire)
     and its cost measurement (the declared call must work); the rest need neither."""
-    from grader.engine import grade
+    from attn_practice.grader.engine import grade
 
     return grade(problem, path, server=server, probe_always=reference, measure_cost=reference)
 

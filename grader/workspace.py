@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Kind, Problem
-from grader.errors import AttemptNotFoundError, ProblemFormatError, WorkspaceError
+from attn_practice.grader.catalog import Kind, Problem
+from attn_practice.grader.errors import AttemptNotFoundError, ProblemFormatError, WorkspaceError
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Workspace:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if problem.kind is Kind.QUIZ:
-                from grader.quiz import answer_sheet
+                from attn_practice.grader.quiz import answer_sheet
 
                 target.write_text(answer_sheet(problem, lang), encoding="utf-8")
             else:

@@ -25,7 +25,7 @@ def temp_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def catalog():
-    from grader.catalog import Catalog
+    from attn_practice.grader.catalog import Catalog
 
     return Catalog.load(REPO / "problems")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.errors import ProblemFormatError, ProblemNotFoundError
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.errors import ProblemFormatError, ProblemNotFoundError
 
 REPO = Path(__file__).resolve().parent.parent
 

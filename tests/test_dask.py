@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.api import App
-from grader.config import resolve_settings
+from attn_practice.grader.api import App
+from attn_practice.grader.config import resolve_settings
 
 distributed = pytest.importorskip("distributed", reason="the optional `distributed` package "
                                   "is not installed (pip install 'attn-practice[dask]')")

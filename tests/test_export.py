@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from grader.catalog import Catalog
-from grader.export import export_gradescope
-from grader.quiz import key_sheet
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.export import export_gradescope
+from attn_practice.grader.quiz import key_sheet
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "platforms" / "problem5"

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from grader.catalog import Catalog, Kind
-from grader.errors import ProblemFormatError
-from grader.followups import check_followups, grade, load_followups
-from grader.kinds import MISTAKE_KINDS, check_tags
-from grader.validate import ProblemReport, _check_followups_and_tags
+from attn_practice.grader.catalog import Catalog, Kind
+from attn_practice.grader.errors import ProblemFormatError
+from attn_practice.grader.followups import check_followups, grade, load_followups
+from attn_practice.grader.kinds import MISTAKE_KINDS, check_tags
+from attn_practice.grader.validate import ProblemReport, _check_followups_and_tags
 
 REPO = Path(__file__).resolve().parent.parent
 PACK = Path(__file__).parent / "fixtures" / "pack"

@@ -19,8 +19,8 @@ import pytest
 
 from dataclasses import replace
 
-from grader.engine import grade
-from grader.render.machine import to_json, to_junit
+from attn_practice.grader.engine import grade
+from attn_practice.grader.render.machine import to_json, to_junit
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-import grader.api
-from grader.catalog import Catalog
-from grader.interview import Interviews
-from grader.progress import ProgressStore
+import attn_practice.grader.api
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.interview import Interviews
+from attn_practice.grader.progress import ProgressStore
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -200,7 +200,7 @@ def test_interview_started_without_a_choice(clock: FakeClock, temp_workspace: Pa
 
 
 def test_hints_shown_before_the_migration_are_logged(tmp_path: Path) -> None:
-    from grader.progress import m001_initial, m002_starts
+    from attn_practice.grader.progress import m001_initial, m002_starts
 
     with sqlite3.connect(tmp_path / "progress.sqlite3") as db:
         db.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, "

@@ -7,16 +7,16 @@ import math
 import pytest
 import torch
 
-from grader.catalog import Tolerance
-from grader.checks import (
+from attn_practice.grader.catalog import Tolerance
+from attn_practice.grader.checks import (
     CheckFailure, check_inputs_unchanged, current_judging, expect_close, expect_raises, judging,
 )
-from grader.compare import agree, compare_tensors
-from grader.diagnose import diagnose, replay
-from grader.loading import load_trusted_module
-from grader.remote import AttemptError, CallLog, CallRecord
-from grader.results import CheckResult, FailureKind, Status
-from grader.sandbox.wire import CallOutcome, ErrorKind, RemoteError
+from attn_practice.grader.compare import agree, compare_tensors
+from attn_practice.grader.diagnose import diagnose, replay
+from attn_practice.grader.loading import load_trusted_module
+from attn_practice.grader.remote import AttemptError, CallLog, CallRecord
+from attn_practice.grader.results import CheckResult, FailureKind, Status
+from attn_practice.grader.sandbox.wire import CallOutcome, ErrorKind, RemoteError
 
 TIGHT = Tolerance(rtol=1e-9, atol=1e-11)
 

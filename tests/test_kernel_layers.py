@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from grader.sandbox import landlock, seccomp
-from grader.sandbox.server import shared_server
-from grader.sandbox.session import Session
-from grader.sandbox.wire import Budget, Policy
-from grader.sandbox.doctor import sandbox_report
+from attn_practice.grader.sandbox import landlock, seccomp
+from attn_practice.grader.sandbox.server import shared_server
+from attn_practice.grader.sandbox.session import Session
+from attn_practice.grader.sandbox.wire import Budget, Policy
+from attn_practice.grader.sandbox.doctor import sandbox_report
 
 REPO = Path(__file__).resolve().parent.parent
 HIDDEN = (str(REPO / "problems"), str(REPO / "solutions"))

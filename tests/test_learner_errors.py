@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from grader.catalog import Catalog, Kind
-from grader.engine import grade
-from grader.results import FailureKind, Status
+from attn_practice.grader.catalog import Catalog, Kind
+from attn_practice.grader.engine import grade
+from attn_practice.grader.results import FailureKind, Status
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = [p for p in Catalog.load(REPO / "problems").problems if p.kind is Kind.CODE]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.engine import grade
+from attn_practice.grader.engine import grade
 
 
 def test_problems_graded_in_one_process_keep_their_own_tests(catalog) -> None:

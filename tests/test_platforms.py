@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from grader.engine import grade
-from grader.render import platforms
+from attn_practice.grader.engine import grade
+from attn_practice.grader.render import platforms
 
 SCENARIOS = sorted((Path(__file__).parent / "golden" / "platforms" / "problem5").iterdir())
 FORMATS = ("gradescope", "prairielearn", "classroom")

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.engine import grade
-from grader.points import Points, scale
-from grader.quiz import key_sheet
-from grader.render import platforms
-from grader.render.machine import to_json, to_junit
-from grader.validate import validate_problem
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.engine import grade
+from attn_practice.grader.points import Points, scale
+from attn_practice.grader.quiz import key_sheet
+from attn_practice.grader.render import platforms
+from attn_practice.grader.render.machine import to_json, to_junit
+from attn_practice.grader.validate import validate_problem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from grader.pool import Task, WarmPool
+from attn_practice.grader.pool import Task, WarmPool
 
 
 def dying_worker(conn, problems_dir: str, solutions_dir: str) -> None:

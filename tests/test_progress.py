@@ -6,7 +6,7 @@ import multiprocessing
 import sqlite3
 from pathlib import Path
 
-from grader.progress import MIGRATIONS, ProgressStore, streaks
+from attn_practice.grader.progress import MIGRATIONS, ProgressStore, streaks
 
 
 def _submit_many(workspace: str, worker: int, count: int) -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.sandbox import protocol
+from attn_practice.grader.sandbox import protocol
 
 
 def roundtrip(value):

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from grader.catalog import Catalog
-from grader.quiz import answer_sheet, grade_quiz, key_sheet
-from grader.validate import validate_problem
+from attn_practice.grader.catalog import Catalog
+from attn_practice.grader.quiz import answer_sheet, grade_quiz, key_sheet
+from attn_practice.grader.validate import validate_problem
 
 PACK = Path(__file__).parent / "fixtures" / "quizpack" / "problems"
 runner = CliRunner()
@@ -102,7 +102,7 @@ def test_quiz_results_as_json_and_junit(quiz) -> None:
     import json
     from xml.etree import ElementTree
 
-    from grader.render.machine import to_json, to_junit
+    from attn_practice.grader.render.machine import to_json, to_junit
 
     result = grade_quiz(quiz, Path("s"), sheet_with(quiz, q1='"a"'))
     doc = json.loads(to_json(result))

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.api import App
-from grader.config import resolve_settings
-from grader.sandbox.doctor import sandbox_report
+from attn_practice.grader.api import App
+from attn_practice.grader.config import resolve_settings
+from attn_practice.grader.sandbox.doctor import sandbox_report
 
 REPO = Path(__file__).resolve().parent.parent
 REDTEAM = Path(__file__).parent / "redteam"
@@ -144,9 +144,9 @@ def test_a_hostile_first_submission_changes_no_other_result(tmp_path: Path, temp
                                                            monkeypatch,
                                                            no_process_left_under) -> None:
     """A class whose first submission attacks: the others' results are exactly as without it."""
-    from grader.batch import find_class, grade_all
-    from grader.catalog import Catalog
-    from grader.engines import InProcess
+    from attn_practice.grader.batch import find_class, grade_all
+    from attn_practice.grader.catalog import Catalog
+    from attn_practice.grader.engines import InProcess
 
     skip_without("landlock-files")
     sandboxes = tmp_path / "sandboxes"

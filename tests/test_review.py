@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-import grader.api
-from grader.config import resolve_settings
-from grader.review import INTERVALS_DAYS
+import attn_practice.grader.api
+from attn_practice.grader.config import resolve_settings
+from attn_practice.grader.review import INTERVALS_DAYS
 
 runner = CliRunner()
 DAY, HOUR = 86_400.0, 3_600.0

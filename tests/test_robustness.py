@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.progress import ProgressStore
+from attn_practice.grader.progress import ProgressStore
 
 REPO = Path(__file__).resolve().parent.parent
 HANG = Path(__file__).parent / "redteam" / "hang_in_call.py"

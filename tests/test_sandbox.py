@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox.server import shared_server
-from grader.sandbox.session import Session
-from grader.sandbox.wire import Budget, Policy
+from attn_practice.grader.sandbox.server import shared_server
+from attn_practice.grader.sandbox.session import Session
+from attn_practice.grader.sandbox.wire import Budget, Policy
 
 PROBE = b'''
 import os, resource

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from grader.static import check_syntax, decode_source, find_forbidden
+from attn_practice.grader.static import check_syntax, decode_source, find_forbidden
 
 SDPA = ("torch.nn.functional.scaled_dot_product_attention",)
 

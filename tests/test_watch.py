@@ -11,8 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import cli
-from grader.progress import ProgressStore
-from grader.watch import changes
+from attn_practice.grader.progress import ProgressStore
+from attn_practice.grader.watch import changes
 
 GOLDEN = Path(__file__).parent / "golden" / "problem5"
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import torch
 
-from grader.catalog import Problem, Tolerance
-from grader.compare import agree
-from grader.probes.spec import ProbeSpec
-from grader.probes.texts import TEXTS
-from grader.remote import AttemptError, CallLog, CallRecord, Candidate
-from grader.results import Finding
+from attn_practice.grader.catalog import Problem, Tolerance
+from attn_practice.grader.compare import agree
+from attn_practice.grader.probes.spec import ProbeSpec
+from attn_practice.grader.probes.texts import TEXTS
+from attn_practice.grader.remote import AttemptError, CallLog, CallRecord, Candidate
+from attn_practice.grader.results import Finding
 
 LOOSE = Tolerance(rtol=1e-3, atol=1e-4)  # "the same", across float32 orders of operations
 SUMS_TO_ONE = 1e-3

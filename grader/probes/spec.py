@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import ProblemFormatError
+from attn_practice.grader.errors import ProblemFormatError
 
 _NAME_FIELDS = ("function", "q", "k", "v", "mask", "heads", "w_o", "causal_flag")
 

@@ -8,10 +8,10 @@ required key points. The learner's answers are a TOML sheet: data, never code,
 so grading needs no sandbox.
 """
 
-from grader.quiz.grading import grade_quiz
-from grader.quiz.schema import Question, Quiz, load_quiz
-from grader.quiz.sheets import answer_sheet, filled_sheet, key_sheet
-from grader.quiz.validation import validate_quiz
+from attn_practice.grader.quiz.grading import grade_quiz
+from attn_practice.grader.quiz.schema import Question, Quiz, load_quiz
+from attn_practice.grader.quiz.sheets import answer_sheet, filled_sheet, key_sheet
+from attn_practice.grader.quiz.validation import validate_quiz
 
 __all__ = ["Question", "Quiz", "answer_sheet", "filled_sheet", "grade_quiz", "key_sheet",
            "load_quiz", "validate_quiz"]

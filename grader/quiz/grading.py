@@ -10,9 +10,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Kind, Problem
-from grader.quiz.schema import Answer, Question, load_quiz
-from grader.results import CheckResult, FailureKind, Status, SubmissionResult
+from attn_practice.grader.catalog import Kind, Problem
+from attn_practice.grader.quiz.schema import Answer, Question, load_quiz
+from attn_practice.grader.results import CheckResult, FailureKind, Status, SubmissionResult
 
 
 def grade_quiz(problem: Problem, path: Path, source: bytes, lang: str = "en") -> SubmissionResult:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Problem
-from grader.errors import ProblemFormatError
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.errors import ProblemFormatError
 
 TYPES = ("single", "multiple", "numeric", "text")
 TYPE_LABEL = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.catalog import Problem
-from grader.quiz.schema import TYPE_LABEL, Answer, Question, Quiz, load_quiz
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.quiz.schema import TYPE_LABEL, Answer, Question, Quiz, load_quiz
 
 
 def answer_sheet(problem: Problem, lang: str = "en") -> str:

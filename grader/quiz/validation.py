@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from grader.catalog import Problem
-from grader.errors import ProblemFormatError
-from grader.quiz.grading import grade_quiz
-from grader.quiz.schema import Answer, Question, load_quiz
-from grader.quiz.sheets import answer_sheet, key_answers, sheet_of
-from grader.results import Status
+from attn_practice.grader.catalog import Problem
+from attn_practice.grader.errors import ProblemFormatError
+from attn_practice.grader.quiz.grading import grade_quiz
+from attn_practice.grader.quiz.schema import Answer, Question, load_quiz
+from attn_practice.grader.quiz.sheets import answer_sheet, key_answers, sheet_of
+from attn_practice.grader.results import Status
 
 
 def validate_quiz(problem: Problem, report: Any) -> None:

@@ -10,11 +10,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.render.heat import weight_grids
-from grader.render.text import (
+from attn_practice.grader.render.heat import weight_grids
+from attn_practice.grader.render.text import (
     KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
-from grader.catalog import Kind
-from grader.results import CheckResult, CodeFrame, Comparison, Status, SubmissionResult
+from attn_practice.grader.catalog import Kind
+from attn_practice.grader.results import CheckResult, CodeFrame, Comparison, Status, SubmissionResult
 
 FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
 INLINE_NUMEL = 9  # input tensors up to this size are printed with their values

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.sandbox.doctor import SandboxReport, State
+from attn_practice.grader.sandbox.doctor import SandboxReport, State
 
 _STYLE = {State.ACTIVE: "green", State.MISSING: "bold red"}
 

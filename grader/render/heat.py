@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from grader.results import Comparison
+from attn_practice.grader.results import Comparison
 
 RAMP = " .:-=+*#%@"
 

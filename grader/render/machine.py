@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Any
 
-from grader.render.text import check_text, frame_lines
-from grader.catalog import Kind
-from grader.points import as_number
-from grader.results import RESULTS_VERSION, CheckResult, FailureKind, Status, SubmissionResult
+from attn_practice.grader.render.text import check_text, frame_lines
+from attn_practice.grader.catalog import Kind
+from attn_practice.grader.points import as_number
+from attn_practice.grader.results import RESULTS_VERSION, CheckResult, FailureKind, Status, SubmissionResult
 
 _ERRORED = {FailureKind.RAISED, FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.VIOLATION}
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from grader.catalog import Kind
-from grader.points import as_number
-from grader.render.machine import error_message, strict_json, test_status, to_json_dict
-from grader.render.text import check_text
-from grader.results import CheckResult, Status, SubmissionResult
+from attn_practice.grader.catalog import Kind
+from attn_practice.grader.points import as_number
+from attn_practice.grader.render.machine import error_message, strict_json, test_status, to_json_dict
+from attn_practice.grader.render.text import check_text
+from attn_practice.grader.results import CheckResult, Status, SubmissionResult
 
 VERDICT = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
 # PrairieLearn's "invalid, not gradable": the file is not a Python file (or TOML sheet) we can

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from grader.results import SubmissionResult
+from attn_practice.grader.results import SubmissionResult
 
 FORMATS = ("rich", "plain", "json", "junit", "gradescope", "prairielearn", "classroom")
 PLATFORMS = ("gradescope", "prairielearn", "classroom")  # grader.render.platforms
@@ -22,19 +22,19 @@ def print_result(result: SubmissionResult, title: str, fmt: str) -> None:
 
 
 def _print(result: SubmissionResult, title: str, fmt: str) -> None:
-    from grader.render import machine
+    from attn_practice.grader.render import machine
 
     if fmt == "json":
         print(machine.to_json(result))
     elif fmt == "junit":
         print(machine.to_junit(result))
     elif fmt in PLATFORMS:
-        from grader.render import platforms
+        from attn_practice.grader.render import platforms
 
         print(platforms.render(fmt, result, title))
     else:
-        from grader.render.console import render_submission
-        from grader.render.terminal import make_console
+        from attn_practice.grader.render.console import render_submission
+        from attn_practice.grader.render.terminal import make_console
 
         plain = fmt == "plain"
         render_submission(make_console(plain), result, f"{result.problem_id} · {title}", plain)

@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.text import Text
 
-from grader.review import CLEAN_WINDOW, INTERVALS_DAYS, Queue, ReviewItem
+from attn_practice.grader.review import CLEAN_WINDOW, INTERVALS_DAYS, Queue, ReviewItem
 
 REVIEW_VERSION = 1
 KIND_STYLE = {"mistake": "bold red", "finding": "bold magenta", "problem": "bold yellow"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.results import CheckResult, CodeFrame, Comparison, FailureKind
+from attn_practice.grader.results import CheckResult, CodeFrame, Comparison, FailureKind
 
 KIND_LABEL = {
     FailureKind.MISMATCH: "wrong values",

@@ -3,8 +3,13 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+# the folder that holds the attn_practice package: a source checkout (grader/ beside
+# attn_practice/), or site-packages (attn_practice/grader/ in an installed wheel)
+_up = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_root = _up if os.path.isfile(os.path.join(_up, "attn_practice", "__init__.py")) else \
+    os.path.dirname(_up)
+sys.path.insert(0, _root)
 
-from grader.sandbox.zygote import main  # noqa: E402
+from attn_practice.grader.sandbox.zygote import main  # noqa: E402
 
 main(int(sys.argv[1]))

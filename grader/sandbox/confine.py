@@ -13,7 +13,7 @@ import errno
 import re
 from typing import Any
 
-from grader.sandbox import landlock, seccomp
+from attn_practice.grader.sandbox import landlock, seccomp
 
 ACTIVE, MISSING = "active", "missing"
 KERNEL_LAYERS = ("landlock-files", "landlock-network", "landlock-scopes", "capabilities",

@@ -94,7 +94,7 @@ def make_layer(name: str, active: bool, detail: str) -> Layer:
 
 
 def _kernel_facts() -> tuple[str, int | None, str, str]:
-    from grader.sandbox import landlock, seccomp
+    from attn_practice.grader.sandbox import landlock, seccomp
 
     abi, why = landlock.kernel_abi()
     _, sc_why = seccomp.kernel_support()
@@ -114,7 +114,7 @@ def probe(hidden_roots: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | No
     import signal
     import tempfile
 
-    from grader.sandbox import guard, worker  # imported before the fork, never in the child
+    from attn_practice.grader.sandbox import guard, worker  # imported before the fork, never in the child
 
     if not hasattr(os, "fork"):
         return [], f"no fork() on {sys.platform}: the sandbox cannot start here"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.sandbox import protocol
+from attn_practice.grader.sandbox import protocol
 
 
 class FrameReader:

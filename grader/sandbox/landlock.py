@@ -142,7 +142,7 @@ def plan(sandbox_dir: str, hidden_roots: list[str] | tuple[str, ...]) -> Grants:
     def contains_hidden(path: str) -> bool:
         return any(_inside(h, path) or _inside(path, h) for h in hidden)
 
-    import grader
+    import attn_practice.grader as grader
 
     package = os.path.dirname(os.path.realpath(grader.__file__))
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]

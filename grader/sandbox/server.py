@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from grader.errors import SandboxUnavailableError
+from attn_practice.grader.errors import SandboxUnavailableError
 
 _START_SCRIPT = Path(__file__).with_name("_start.py")
 

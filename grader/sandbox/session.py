@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import protocol
-from grader.sandbox.framing import FrameReader, OutputCap
-from grader.sandbox.guard import kill_group
-from grader.sandbox.server import ForkServer
-from grader.sandbox.wire import Budget, CallOutcome, ErrorKind, Policy, RemoteError, opt_int
+from attn_practice.grader.sandbox import protocol
+from attn_practice.grader.sandbox.framing import FrameReader, OutputCap
+from attn_practice.grader.sandbox.guard import kill_group
+from attn_practice.grader.sandbox.server import ForkServer
+from attn_practice.grader.sandbox.wire import Budget, CallOutcome, ErrorKind, Policy, RemoteError, opt_int
 
 
 class Session:

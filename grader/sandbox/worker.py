@@ -18,10 +18,10 @@ import time
 import traceback
 from typing import Any
 
-from grader.sandbox import confine, guard, protocol
-from grader.sandbox.forbid import ForbiddenCall, forbid_calls
-from grader.sandbox.memory import PeakMemory
-from grader.sandbox.wire import ErrorKind, error_reply
+from attn_practice.grader.sandbox import confine, guard, protocol
+from attn_practice.grader.sandbox.forbid import ForbiddenCall, forbid_calls
+from attn_practice.grader.sandbox.memory import PeakMemory
+from attn_practice.grader.sandbox.wire import ErrorKind, error_reply
 
 ATTEMPT_MODULE = "attempt"
 MAX_MESSAGE = 4000

@@ -25,8 +25,8 @@ def main(ctrl_fd: int) -> None:
     torch.set_num_threads(1)  # before any op: no thread pool is started, so forking is safe
     _warm_up(torch)
 
-    from grader.sandbox import worker
-    from grader.sandbox.guard import kill_group
+    from attn_practice.grader.sandbox import worker
+    from attn_practice.grader.sandbox.guard import kill_group
 
     ctrl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
     children: dict[int, int | None] = {}
@@ -114,7 +114,7 @@ def _describe(status: int) -> dict:
 
 
 def _die_with_parent() -> None:
-    from grader.sandbox.guard import die_with_parent
+    from attn_practice.grader.sandbox.guard import die_with_parent
 
     die_with_parent()
     if os.getppid() == 1:

@@ -12,7 +12,7 @@ import types
 import torch
 
 CONFTEST = b"""import grader.plugin
-from grader.results import Status
+from attn_practice.grader.results import Status
 
 _check_result = grader.plugin.GradingPlugin._check_result
 

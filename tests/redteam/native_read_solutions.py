@@ -16,7 +16,7 @@ def _hidden_roots():
         if isinstance(request, dict) and "hidden_roots" in request:
             return list(request["hidden_roots"])
         frame = frame.f_back
-    import grader
+    import attn_practice.grader as grader
 
     repo = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
     return [os.path.join(repo, "problems"), os.path.join(repo, "solutions")]

@@ -10,7 +10,7 @@ import sys
 import torch
 
 CONFTEST = b'''import grader.plugin
-from grader.results import Status
+from attn_practice.grader.results import Status
 
 _check_result = grader.plugin.GradingPlugin._check_result
 
@@ -32,7 +32,7 @@ def _hidden_roots():
         if isinstance(request, dict) and "hidden_roots" in request:
             return list(request["hidden_roots"])
         frame = frame.f_back
-    import grader
+    import attn_practice.grader as grader
 
     repo = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
     return [os.path.join(repo, "problems"), os.path.join(repo, "solutions")]

@@ -1,5 +1,5 @@
 # expect: does not allow reading
-import grader.config
+import attn_practice.grader.config
 
 
 def attention(query, keys, values):
