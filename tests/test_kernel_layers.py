@@ -4,6 +4,7 @@ and `doctor`, which reports them. A test of a layer this machine lacks skips wit
 from __future__ import annotations
 
 import json
+import sys
 import struct
 from pathlib import Path
 
@@ -229,6 +230,38 @@ def test_landlock_plan_never_grants_a_folder_holding_the_answers(tmp_path: Path)
             assert not path.startswith(hidden + "/"), path
     assert str(REPO / "grader") in grants.read
     assert grants.read_write == (str(sandbox),)
+
+
+def test_landlock_plan_for_an_installed_wheel_grants_around_the_answers(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    """Installed, the answers sit in site-packages/attn_practice/: site-packages is granted
+    entry by entry around them, also through a lib64 -> lib link."""
+    import attn_practice.grader as grader_package
+
+    venv = tmp_path / "venv"
+    site = venv / "lib" / "python3.11" / "site-packages"
+    app = site / "attn_practice"
+    for folder in (site / "torch", app / "grader" / "sandbox", app / "problems" / "problem5",
+                   app / "solutions", venv / "bin"):
+        folder.mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "grader" / "__init__.py").write_text("")
+    (venv / "lib64").symlink_to(venv / "lib")
+    hidden = (str(app / "problems"), str(app / "solutions"))
+    monkeypatch.setattr(grader_package, "__file__", str(app / "grader" / "__init__.py"))
+    monkeypatch.setattr(sys, "path", [str(site)])
+    for name in ("prefix", "base_prefix", "exec_prefix", "base_exec_prefix"):
+        monkeypatch.setattr(sys, name, str(venv))
+    sandbox = tmp_path / "attn-sandbox-y"
+    sandbox.mkdir()
+    grants = landlock.plan(str(sandbox), hidden)
+    for path in grants.read:
+        for h in hidden:
+            assert not (h + "/").startswith(path.rstrip("/") + "/"), path
+            assert not path.startswith(h + "/"), path
+    assert str(site / "torch") in grants.read and str(app / "grader") in grants.read
+    assert str(venv / "lib64") not in grants.read and str(venv / "lib") not in grants.read
+    assert set(grants.skipped) == set(hidden)
 
 
 def test_landlock_rights_per_abi() -> None:

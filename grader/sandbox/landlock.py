@@ -13,7 +13,9 @@ code, ctypes):
 
 A directory is never granted when it contains a hidden root (the problems folder,
 `solutions/`): with an editable install the repository is on sys.path, and then
-only its `grader/` package is readable. A few dozen lines over `ctypes` instead of a
+only its `grader/` and `attn_practice/` folders are readable. Installed from a wheel,
+the answers live in site-packages/attn_practice/: site-packages is then granted entry
+by entry around them. A few dozen lines over `ctypes` instead of a
 binding: the structures are three integers wide and are checked against the
 kernel's uapi header (include/uapi/linux/landlock.h).
 """
@@ -145,9 +147,29 @@ def plan(sandbox_dir: str, hidden_roots: list[str] | tuple[str, ...]) -> Grants:
     import attn_practice.grader as grader
 
     package = os.path.dirname(os.path.realpath(grader.__file__))
+    app = os.path.dirname(package)  # a source checkout, or the installed attn_practice package
+    installed = os.path.isfile(os.path.join(app, "__init__.py"))
     candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     candidates += [p for p in sys.path if p and os.path.isdir(p)]
-    candidates += [package, *_SYSTEM_LIBRARIES, *_SYSTEM_FILES, "/proc/self"]
+    candidates += [package, os.path.join(app, "attn_practice"), *_SYSTEM_LIBRARIES,
+                   *_SYSTEM_FILES, "/proc/self"]
+
+    def parts(path: str, depth: int = 0) -> tuple[list[str], list[str]]:
+        """Readable pieces of path. Installed from a wheel, the answers sit inside
+        site-packages/attn_practice: grant that folder's ancestors entry by entry, around
+        the answers. A source checkout is never split (its .git holds the answers too)."""
+        if not contains_hidden(path):
+            return [path], []
+        if not (installed and _inside(app, path)) or depth > 8 or not os.path.isdir(path):
+            return [], [path]
+        read: list[str] = []
+        skipped: list[str] = []
+        for entry in sorted(os.listdir(path)):  # by real path: lib64 -> lib is lib
+            r, s = parts(os.path.realpath(os.path.join(path, entry)), depth + 1)
+            read += r
+            skipped += s
+        return read, skipped
+
     read, skipped = [], []
     seen = set()
     for path in candidates:
@@ -155,10 +177,12 @@ def plan(sandbox_dir: str, hidden_roots: list[str] | tuple[str, ...]) -> Grants:
         if real in seen or not os.path.exists(real) or _inside(real, sandbox_dir):
             continue
         seen.add(real)
-        if contains_hidden(real):
-            skipped.append(real)
+        if path == "/proc/self":
+            read.append(path)
             continue
-        read.append(path if path == "/proc/self" else real)
+        granted, refused = parts(real)
+        read += [g for g in granted if g not in read]
+        skipped += [r for r in refused if r not in skipped]
     return Grants(tuple(read), (os.path.realpath(sandbox_dir),), _DEVICES_RW, tuple(skipped))
 
 
