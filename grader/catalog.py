@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attn_practice.grader.errors import ProblemFormatError, ProblemNotFoundError
+from attn_practice.grader.tablereader import TableReader
 from attn_practice.grader.probes.spec import parse_cost, parse_probes
 from attn_practice.grader.points import Points, parse_points
 
@@ -211,7 +212,7 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         data = cache.load(toml_path) if cache else tomllib.loads(toml_path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ProblemFormatError(toml_path, None, f"not valid TOML: {err}") from err
-    r = _Reader(toml_path, data)
+    r = TableReader(toml_path, data)
 
     version = r.int("format_version")
     if version != FORMAT_VERSION:
@@ -237,7 +238,7 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
     entry_points: list[EntryPoint] = []
     if kind is Kind.CODE:
         for i, ep in enumerate(r.table_list("entry_points", required=True)):
-            er = _Reader(toml_path, ep, f"entry_points[{i}]")
+            er = TableReader(toml_path, ep, f"entry_points[{i}]")
             name = er.str("name")
             if not _IDENT_RE.match(name):
                 raise ProblemFormatError(toml_path, f"entry_points[{i}].name", "not an identifier")
@@ -245,11 +246,11 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
 
     hints = []
     for i, h in enumerate(r.table_list("hints", required=False)):
-        hints.append(Hint(_Reader(toml_path, h, f"hints[{i}]").lang_dict()))
+        hints.append(Hint(TableReader(toml_path, h, f"hints[{i}]").lang_dict()))
 
     mistakes = []
     for i, mk in enumerate(r.table_list("mistakes", required=False)):
-        mr = _Reader(toml_path, mk, f"mistakes[{i}]")
+        mr = TableReader(toml_path, mk, f"mistakes[{i}]")
         mid = mr.str("id")
         if not _SLUG_RE.match(mid):
             raise ProblemFormatError(toml_path, f"mistakes[{i}].id", "must be lowercase-with-dashes")
@@ -269,7 +270,7 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
     for dtype, tol in r.raw.get("tolerance", {}).items():
         if dtype not in DEFAULT_TOLERANCES or not isinstance(tol, dict):
             raise ProblemFormatError(toml_path, f"tolerance.{dtype}", "unknown dtype")
-        tr = _Reader(toml_path, tol, f"tolerance.{dtype}")
+        tr = TableReader(toml_path, tol, f"tolerance.{dtype}")
         tolerances[dtype] = Tolerance(rtol=tr.float("rtol"), atol=tr.float("atol"))
 
     return Problem(
@@ -296,91 +297,13 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
     )
 
 
-def _followups(toml_path: Path, r: _Reader) -> tuple[FollowupSpec, ...]:
+def _followups(toml_path: Path, r: TableReader) -> tuple[FollowupSpec, ...]:
     """`[[followups]]`: only their ids are checked here; the question and its answer are
     parsed where they are used (interview, validate), so `list` never imports the quiz code."""
     specs = []
     for i, raw in enumerate(r.table_list("followups", required=False)):
-        fid = _Reader(toml_path, raw, f"followups[{i}]").str("id")
+        fid = TableReader(toml_path, raw, f"followups[{i}]").str("id")
         specs.append(FollowupSpec(fid, raw))
     if len({f.id for f in specs}) != len(specs):
         raise ProblemFormatError(toml_path, "followups", "two follow-ups share an id")
     return tuple(specs)
-
-
-class _Reader:
-    """Typed access to a TOML table that names the file and field on every error."""
-
-    def __init__(self, path: Path, raw: dict[str, Any], prefix: str = "") -> None:
-        self.path, self.raw, self.prefix = path, raw, prefix
-
-    def _name(self, key: str) -> str:
-        return f"{self.prefix}.{key}" if self.prefix else key
-
-    def _err(self, key: str, message: str) -> ProblemFormatError:
-        return ProblemFormatError(self.path, self._name(key), message)
-
-    def _get(self, key: str, typ: type | tuple[type, ...], default: Any = ...) -> Any:
-        if key not in self.raw:
-            if default is ...:
-                raise self._err(key, "is required but missing")
-            return default
-        value = self.raw[key]
-        if not isinstance(value, typ) or isinstance(value, bool) and typ is not bool:
-            names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-            raise self._err(key, f"must be {names}, got {type(value).__name__}")
-        return value
-
-    def str(self, key: str, default: Any = ...) -> str:
-        value = self._get(key, str, default)
-        if isinstance(value, str) and default is ... and not value.strip():
-            raise self._err(key, "must not be empty")
-        return value
-
-    def int(self, key: str) -> int:
-        return self._get(key, int)
-
-    def float(self, key: str) -> float:
-        return float(self._get(key, (int, float)))
-
-    def choice(self, key: str, options: tuple[str, ...]) -> str:
-        value = self.str(key)
-        if value not in options:
-            raise self._err(key, f"is {value!r}; expected one of {', '.join(options)}")
-        return value
-
-    def str_list(self, key: str, required: bool = True) -> list[str]:
-        value = self._get(key, list, ... if required else [])
-        if not all(isinstance(v, str) for v in value):
-            raise self._err(key, "must be a list of strings")
-        return value
-
-    def table_list(self, key: str, required: bool) -> list[dict[str, Any]]:
-        value = self._get(key, list, ... if required else [])
-        if required and not value:
-            raise self._err(key, "needs at least one entry")
-        if not all(isinstance(v, dict) for v in value):
-            raise self._err(key, "must be an array of tables ([[...]])")
-        return value
-
-    def lang_table(self, key: str) -> dict[str, str]:
-        table = self._get(key, dict)
-        return _Reader(self.path, table, self._name(key)).lang_dict()
-
-    def lang_dict(self) -> dict[str, str]:
-        out = {}
-        for lang in ("en", "zh"):
-            out[lang] = self.str(lang)
-        return out
-
-    def subtable(self, key: str, allowed: dict[str, Any]) -> dict[str, Any]:
-        table = self._get(key, dict, {})
-        unknown = set(table) - set(allowed)
-        if unknown:
-            raise self._err(key, f"unknown field(s): {', '.join(sorted(unknown))}")
-        out = {}
-        for name, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise self._err(f"{key}.{name}", "must be a positive number")
-            out[name] = value
-        return out

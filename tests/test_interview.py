@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-import attn_practice.grader.api
+import attn_practice.grader.api as grader_api
 from attn_practice.grader.catalog import Catalog
 from attn_practice.grader.interview import Interviews
 from attn_practice.grader.progress import ProgressStore
@@ -37,7 +37,7 @@ class FakeClock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """Every App the CLI makes reads this clock."""
     fake = FakeClock()
-    monkeypatch.setattr(grader.api, "App", functools.partial(grader.api.App, now=fake))
+    monkeypatch.setattr(grader_api, "App", functools.partial(grader_api.App, now=fake))
     return fake
 
 

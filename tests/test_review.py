@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-import attn_practice.grader.api
+import attn_practice.grader.api as grader_api
 from attn_practice.grader.config import resolve_settings
 from attn_practice.grader.review import INTERVALS_DAYS
 
@@ -25,7 +25,7 @@ class Learner:
 
     def __init__(self) -> None:
         self.t = START
-        self.app = grader.api.App(resolve_settings(), now=lambda: self.t)
+        self.app = grader_api.App(resolve_settings(), now=lambda: self.t)
         self.n = 0
 
     def at(self, days: float = 0, hours: float = 0) -> Learner:
@@ -136,7 +136,7 @@ def test_review_json_and_list_marks(monkeypatch: pytest.MonkeyPatch) -> None:
     me.at(0).submit("problem9", "fail", "inverted-mask")
     me.at(0, hours=1).submit("problem9", "pass")
     me.at(0, hours=2).submit("problem13", "fail", "mask-inverted")
-    monkeypatch.setattr(grader.api, "App", functools.partial(grader.api.App, now=lambda: me.t))
+    monkeypatch.setattr(grader_api, "App", functools.partial(grader_api.App, now=lambda: me.t))
 
     result = runner.invoke(cli.app, ["review", "--format", "json"])
     assert result.exit_code == 0
