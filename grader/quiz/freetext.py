@@ -3,7 +3,8 @@
 How a key point is matched (docs/problem-format.md, section Quizzes, says the same for authors):
 
 - A pattern is groups joined by " + ", each group alternatives joined by "|". It matches a
-  clause when every group has an alternative in that clause, at places that do not overlap.
+  clause when every group has an alternative in that clause, at places that do not overlap
+  and lie close together (see WINDOW).
   English alternatives match at the start of a word and may run on ("symmetr" matches
   "symmetric"); a trailing "$" asks for the whole word ("all$"). Chinese ones match anywhere.
 - The first group is the head: what the clause asserts. The clause states the point when
@@ -22,6 +23,8 @@ How a key point is matched (docs/problem-format.md, section Quizzes, says the sa
   first subject listed.
 - "any:" instead of "not:": the clause counts whatever its polarity (for points that describe
   the alternative, e.g. "a single head gives one average", where a negation proves nothing).
+- The words of a pattern must lie within WINDOW (12) words of one another; a Chinese
+  character counts as half a word.
 - "unless" and a group at the end: a clause holding one of those words is no evidence.
 - A key's "topic" (words of the question's subject matter): a sentence without one of them is
   about something else and is neither evidence nor contradiction.
@@ -164,7 +167,7 @@ _POST_EN = re.compile(r"\b(?:nothing|none|nobody|nowhere)\b")  # negate wherever
 _NOT_NEG_EN = re.compile(
     r"\b(?:not only|not just|no matter|nothing but|not to mention|whether or not|no doubt|"
     r"not least|no less than|none other)\b")
-_NEG_ZH = re.compile(r"不|没|無|无|非|未|別|别|免|省掉|省去|省了|省下|避|失去|丧失|失掉|难以")
+_NEG_ZH = re.compile(r"避免|避开|免去|免得|免除|省掉|省去|省了|省下|失去|丧失|失掉|难以|不|没|無|无|非|未|別|别")
 _NOT_NEG_ZH = re.compile(
     r"不同|不断|不仅|不只|不光|不过|不少|不管|不久|不停|不止|不论|不得不|差不多|不然|不错|"
     r"了不起|无论|无数|无穷|无限|非常|未来|未知|区别|分别|类别|特别|级别|差别|识别|辨别|告别|"
@@ -294,6 +297,10 @@ def _clauses(sentence: str) -> list[Clause]:
     return clauses
 
 
+def _width(text: str) -> float:
+    return len(_WORD_EN.findall(text)) + len(_CJK.findall(text)) / 2
+
+
 # --- prose, not a list -------------------------------------------------------------------
 
 # words that only sentences have: articles, pronouns, auxiliaries, prepositions, subordinators
@@ -385,11 +392,15 @@ def _verdict(pattern: Pattern, clause: Clause, mentions: list[tuple[int, str]],
     return True if True in verdicts else False if False in verdicts else None
 
 
+WINDOW = 12  # a pattern's words lie within this many words (a Chinese character is half a word)
+
+
 def _place(groups: list[Group], text: str,
            taken: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]] | None:
-    """One place for each group that overlaps no other, or None."""
+    """One place for each group, overlapping no other, all within WINDOW words; or None."""
     if not groups:
-        return list(taken)
+        start, end = min(s for s, _, _ in taken), max(e for _, e, _ in taken)
+        return list(taken) if _width(text[start:end]) <= WINDOW else None
     for alt in groups[0].alternatives:
         for span in alt.spans(text):
             if any(span[0] < b and a < span[1] for a, b, _ in taken):

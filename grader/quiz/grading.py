@@ -185,7 +185,8 @@ def read_answer(a: Answer, text: str) -> Reading:
 
 def _self(q: Question, a: Answer, given: Any, marks: Any, lang: str,
           check: QuizCheck) -> tuple[bool, str]:
-    """A self-assessed answer: the learner's own marks decide, once the answer is prose."""
+    """A self-assessed answer: the learner's own marks decide, once the answer is prose and
+    says the opposite of no point it marks (the two things the grader reads reliably)."""
     check.scoring = "self"
     check.model_answer = a.model_answer[lang]
     if not isinstance(given, str):
@@ -208,6 +209,14 @@ def _self(q: Question, a: Answer, given: Any, marks: Any, lang: str,
     if unknown:
         return False, (f"unknown key point(s) {', '.join(sorted(unknown))}; the ids are "
                        f"{', '.join(p.id for p in a.key_points)}")
+    reading = read_answer(a, given)  # what the grader can tell reliably: a negated point
+    opposite = [p for p in a.key_points if p.id in marked and reading.state(p) == "contradicted"]
+    for point in check.key_points:
+        if reading.states[point["id"]] == "contradicted":
+            point["state"] += ", but the answer says the opposite"
+    if opposite:
+        return False, ("self-assessed: you marked " + ", ".join(p.label[lang] for p in opposite)
+                       + ", but your answer says the opposite; a negated point is no credit")
     left = [p for p in a.key_points if p.required and p.id not in marked]
     ok = not left and len(marked) >= a.min_points
     said = ", ".join(p.label[lang] for p in a.key_points if p.id in marked)

@@ -5,7 +5,9 @@ Each sample is graded as a whole sheet (the key's answers to every other questio
 sample's language), so only its text decides. A right sample must be credited; a negated,
 contradicted, list or off-topic one must not. On a self-assessed question nothing is
 verified by the grader: a right sample, with the self-marks it carries, must pass as
-self-assessed, and a list must fail even so.
+self-assessed; a list, a negated or a contradicted one must fail even with every point
+marked; an off-topic one with every point marked passes on the learner's word, labelled
+self-assessed, never verified.
 """
 
 from __future__ import annotations
@@ -44,10 +46,8 @@ class SampleVerdict:
 
     @property
     def as_expected(self) -> bool:
-        if self.check.scoring == "self":
-            if self.sample.kind in ("right", "list"):
-                return self.credited == (self.sample.kind == "right")
-            return not self.check.verified
+        if self.check.scoring == "self" and self.sample.kind == "off-topic":
+            return not self.check.verified  # the learner's marks decide; never verified
         return self.credited == (self.sample.kind == "right")
 
     def describe(self) -> str:
@@ -60,8 +60,8 @@ def samples_path(problem: Problem) -> Path:
     return problem.solutions_dir / f"{problem.id}.samples.toml"
 
 
-def load_samples(problem: Problem, quiz: Quiz) -> list[Sample]:
-    path = samples_path(problem)
+def load_samples(problem: Problem, quiz: Quiz, path: Path | None = None) -> list[Sample]:
+    path = path or samples_path(problem)
     if not path.is_file():
         return []
     try:

@@ -70,7 +70,8 @@ def _still_passing(problem: Problem, quiz: Quiz) -> list[str]:
         sheet = sheet_of({**key, **changed}).encode()
         return grade_quiz(problem, Path("sheet.toml"), sheet).status is Status.PASS
 
-    wrong = [q.id for q in quiz.questions if passes(**{q.id: _wrong_answer(q, quiz.key[q.id])})]
+    wrong = [q.id for q in quiz.questions if q.scoring == "auto"  # self: the marks, below
+             and passes(**{q.id: _wrong_answer(q, quiz.key[q.id])})]
     for q in (q for q in quiz.questions if q.type == "text"):
         a = quiz.key[q.id]
         for point in (p for p in a.key_points if p.required):
