@@ -20,14 +20,14 @@ TYPE_LABEL = {
     "en": {"single": "single choice: one letter, e.g. \"b\"",
            "multiple": "multiple choice: every right letter, e.g. [\"a\", \"c\"]",
            "numeric": "a number, e.g. 12, 0.5 or 3/4",
-           "text": "free text, scored automatically: a sentence or two in English or Chinese "
-                   "(write sentences, not a list of terms; a negated point counts against you)",
+           "text": "free text, scored by the grader: a sentence or two in English or Chinese, "
+                   "not a list of terms; a key point you negate earns nothing",
            "self": "free text, self-assessed: a sentence or two in English or Chinese; after "
                    "grading you compare it with a model answer and mark the key points you covered"},
     "zh": {"single": "单选：填一个字母，如 \"b\"",
            "multiple": "多选：填所有正确的字母，如 [\"a\", \"c\"]",
            "numeric": "数值：如 12、0.5 或 3/4",
-           "text": "简答，自动评分：一两句话，中英文均可（请写成句子而不是罗列词语；否定了的要点不得分）",
+           "text": "简答，自动评分：一两句话，中英文均可，不要只罗列词语；被你否定的要点不得分",
            "self": "简答，自评：一两句话，中英文均可；评分后对照参考答案，自己标出答到了哪些要点"},
 }
 

@@ -12,9 +12,9 @@ BLANK = {"single": '""', "multiple": "[]", "numeric": '""', "text": '"""\n"""'}
 SELF_INTRO = {
     "en": ["Self-assessed questions: after you submit, compare each answer with the model answer",
            "the report shows, and list the key points your answer covers (the report gives their",
-           "ids), e.g. q9 = [\"first-point\"]. Then submit again."],
+           "ids), e.g. {qid} = [\"point-id\"]. Then submit again."],
     "zh": ["自评题：提交后，对照报告中给出的参考答案，在下面列出你的回答答到了哪些要点",
-           "（报告中给出要点的 id），例如 q9 = [\"first-point\"]，然后再次提交。"],
+           "（报告中给出要点的 id），例如 {qid} = [\"point-id\"]，然后再次提交。"],
 }
 
 
@@ -47,7 +47,7 @@ def answer_sheet(problem: Problem, lang: str = "en", answers: dict[str, Any] | N
     if self_assessed:
         marks = answers.get(SELF_TABLE) or {}
         lines.append(f"[{SELF_TABLE}]")
-        lines += ["# " + line for line in SELF_INTRO[lang]]
+        lines += ["# " + line.format(qid=self_assessed[0].id) for line in SELF_INTRO[lang]]
         for q in self_assessed:
             lines.append(f"{q.id} = {_toml_value(list(marks.get(q.id, [])))}")
         lines.append("")
