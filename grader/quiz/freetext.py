@@ -232,13 +232,20 @@ class Sentence:
     prose: bool
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•·+]|\d+[.)、]|[a-z][.)])\s+")
+
+
 def sentences(answer: str) -> list[Sentence]:
-    text = normalize(answer.replace("\r", "\n").replace("\n", " \n "))
+    """The answer's sentences, line by line; a bulleted line is held to a stricter standard
+    of prose (a list item is not a sentence just because it has a preposition)."""
     out = []
-    for raw in _split(_SENTENCE, _protect_quotes(text)):
-        raw = _restore_quotes(raw).strip(" \n.")
-        if raw:
-            out.append(Sentence(raw, _clauses(raw), is_prose(raw)))
+    for line in answer.replace("\r", "\n").split("\n"):
+        bullet = bool(_BULLET.match(line))
+        text = normalize(_BULLET.sub("", line))
+        for raw in _split(_SENTENCE, _protect_quotes(text)):
+            raw = _restore_quotes(raw).strip(" .")
+            if raw:
+                out.append(Sentence(raw, _clauses(raw), is_prose(raw, strict=bullet)))
     return out
 
 
@@ -316,18 +323,21 @@ _FUNCTION_ZH = re.compile(r"的|了|是|在|会|就|都|也|把|被|要|让|使|
 _WORD_EN = re.compile(r"[a-z][a-z']*")
 
 
-def is_prose(sentence: str) -> bool:
+def is_prose(sentence: str, strict: bool = False) -> bool:
     """A sentence, not a list of terms: words that only sentences have, and segments (between
-    commas, semicolons, colons) that are longer than list items."""
+    commas and semicolons) longer than list items. `strict` (a bulleted line): a sentence's
+    length and two function words."""
     cjk = len(_CJK.findall(sentence))
     words = _WORD_EN.findall(sentence)
-    segments = [s for s in re.split(r"[,;:、，；：]", _protect_quotes(sentence)) if s.strip()]
+    segments = [s for s in re.split(r"[,;、，；]", _protect_quotes(sentence)) if s.strip()] or [""]
     if cjk >= len(words):  # Chinese: a character or an English word is one unit
         units = cjk + len(words)
-        return (units >= 6 and bool(_FUNCTION_ZH.search(sentence))
+        return (units >= (10 if strict else 6)
+                and len(_FUNCTION_ZH.findall(sentence)) >= (2 if strict else 1)
                 and units / len(segments) >= MIN_SEGMENT_ZH)
     function = sum(1 for w in words if w in _FUNCTION_EN)
-    return (len(words) >= 4 and function >= max(1, 0.12 * len(words))
+    return (len(words) >= (6 if strict else 4)
+            and function >= max(2 if strict else 1, 0.12 * len(words))
             and len(words) / len(segments) >= MIN_SEGMENT_EN)
 
 
