@@ -12,7 +12,8 @@ How a key point is matched (docs/problem-format.md, section Quizzes, says the sa
   something does not happen, so there the head must be negated.
 - A negation cue (not, no, never, n't, without, cannot, avoid, lose ...; 不 没 无 非 未 别
   失去 ...) negates a head that comes after it in the clause, up to an "and"; "nothing" and
-  "none" anywhere in the clause, and 不/没 right after a Chinese verb (看不到) count too; a
+  "none" (and "no": "play no part") anywhere in the clause, and 不/没 right after a Chinese
+  verb (看不到) count too; a
   negating prefix on the head word does as well (asymmetric, nonzero, independent, unused).
   Two cues cancel. Words that hold a cue without negating (not only, no matter; 不同, 无论,
   非常, 未来 ...) are not cues, nor is a cue inside the matched alternatives themselves.
@@ -163,7 +164,7 @@ _NEG_EN = re.compile(
     r"\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|without|cannot|unable|"
     r"lacks?|lacking|fails? to|failed to|avoids?|avoiding|avoided|instead of|rather than|"
     r"loses?|losing|lost|rules? out|ruled out|impossible|prevents?|prevented)\b|n't\b")
-_POST_EN = re.compile(r"\b(?:nothing|none|nobody|nowhere)\b")  # negate wherever they stand
+_POST_EN = re.compile(r"\b(?:no|nothing|none|nobody|nowhere)\b")  # negate wherever they stand
 _NOT_NEG_EN = re.compile(
     r"\b(?:not only|not just|no matter|nothing but|not to mention|whether or not|no doubt|"
     r"not least|no less than|none other)\b")
@@ -316,6 +317,8 @@ a an the is are was were be been being am it its it's they them their this that 
 he she we you i of to in on at by for with from as into onto than so because since if then when
 while does do did doesn't don't didn't has have had can could would should will must may might
 there which who whose what how isn't aren't can't won't cannot itself themselves
+you we i'd you'd we'd it'd they'd you'll it'll we'll they'll you're we're they're there's
+that's what's wouldn't couldn't shouldn't
 """.split())
 _FUNCTION_ZH = re.compile(r"的|了|是|在|会|就|都|也|把|被|要|让|使|得|着|过|和|与|而|但|所以|因为|因此|"
                           r"如果|这|那|它|其|可以|能|对|从|给|到|用|只|再|还|又|才|即|每|为|变|成|"
@@ -328,16 +331,17 @@ def is_prose(sentence: str, strict: bool = False) -> bool:
     commas and semicolons) longer than list items. `strict` (a bulleted line): a sentence's
     length and two function words."""
     cjk = len(_CJK.findall(sentence))
-    words = _WORD_EN.findall(sentence)
+    tokens = _WORD_EN.findall(sentence)
+    words = [w for w in tokens if len(w) > 1 or w in "ai"]  # in English, k, w, d are not words
     segments = [s for s in re.split(r"[,;、，；]", _protect_quotes(sentence)) if s.strip()] or [""]
-    if cjk >= len(words):  # Chinese: a character or an English word is one unit
-        units = cjk + len(words)
+    if cjk >= len(words):  # Chinese: a character or a Latin token is one unit
+        units = cjk + len(tokens)
         return (units >= (10 if strict else 6)
                 and len(_FUNCTION_ZH.findall(sentence)) >= (2 if strict else 1)
                 and units / len(segments) >= MIN_SEGMENT_ZH)
     function = sum(1 for w in words if w in _FUNCTION_EN)
     return (len(words) >= (6 if strict else 4)
-            and function >= max(2 if strict else 1, 0.12 * len(words))
+            and function >= max(2 if strict else 1, 0.08 * len(words))
             and len(words) / len(segments) >= MIN_SEGMENT_EN)
 
 
