@@ -325,3 +325,19 @@ def test_every_quiz_validates(catalog) -> None:
 def test_json_output_of_a_quiz_is_plain_data(mha) -> None:
     result, _ = grade_q9(mha, RIGHT_Q9, ["different"])
     json.dumps(to_json_dict(result))  # nothing that is not JSON
+
+
+def test_a_long_crafted_answer_is_refused_and_reading_stays_fast(catalog) -> None:
+    import time
+
+    from grader.quiz.grading import read_answer
+
+    problem = catalog.get("1")
+    key = key_answers(load_quiz(problem))
+    long = "The model " + " ".join(["it compares every"] * 400) + " key."
+    result = grade_quiz(problem, Path("s"), sheet_of({**key, "q10": long}).encode())
+    check = next(c for c in result.checks if c.name == "q10")
+    assert check.status.value == "fail" and "not a sentence or two" in check.message
+    started = time.perf_counter()  # the matcher itself: no blow-up on a long clause
+    read_answer(load_quiz(problem).key["q10"], " ".join(["it compares every"] * 300) + " key")
+    assert time.perf_counter() - started < 5

@@ -200,6 +200,19 @@ class Clause:
         self.post = [m.span() for m in _POST_EN.finditer(masked)]
         self.scope_ends = [m.start() for m in _SCOPE_END.finditer(masked)]
 
+    def units(self) -> list[float]:
+        """units[i]: how many words text[:i] holds (a Chinese character counts half)."""
+        if not hasattr(self, "_units"):
+            out, total = [0.0], 0.0
+            for i, ch in enumerate(self.text):
+                if _CJK.match(ch):
+                    total += 0.5
+                elif ch.isalpha() and (i == 0 or not self.text[i - 1].isalpha()):
+                    total += 1
+                out.append(total)
+            self._units = out
+        return self._units
+
     def negated(self, head: tuple[int, int, bool], matched: list[tuple[int, int, bool]]) -> bool:
         """Whether the head word is negated: cues before it in scope, cues that negate the whole
         clause, a Chinese 不/没 right after it, and a negating prefix; two cancel."""
@@ -305,10 +318,6 @@ def _clauses(sentence: str) -> list[Clause]:
     return clauses
 
 
-def _width(text: str) -> float:
-    return len(_WORD_EN.findall(text)) + len(_CJK.findall(text)) / 2
-
-
 # --- prose, not a list -------------------------------------------------------------------
 
 # words that only sentences have: articles, pronouns, auxiliaries, prepositions, subordinators
@@ -392,8 +401,10 @@ def _verdict(pattern: Pattern, clause: Clause, mentions: list[tuple[int, str]],
         return None
     groups = [g for g in pattern.groups if g.alternatives]
     verdicts = set()
-    for head in (s for alt in groups[0].alternatives for s in alt.spans(text)):
-        chosen = _place(groups[1:], text, [head])
+    heads = [s for alt in groups[0].alternatives for s in alt.spans(text)][:MAX_HEADS]
+    units = clause.units()
+    for head in heads:
+        chosen = _place(groups[1:], text, [head], units)
         if chosen is None:
             continue
         if pattern.subjects:
@@ -407,19 +418,23 @@ def _verdict(pattern: Pattern, clause: Clause, mentions: list[tuple[int, str]],
 
 
 WINDOW = 12  # a pattern's words lie within this many words (a Chinese character is half a word)
+MAX_HEADS = 40  # places of a pattern's head tried in one clause
 
 
-def _place(groups: list[Group], text: str,
-           taken: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]] | None:
-    """One place for each group, overlapping no other, all within WINDOW words; or None."""
+def _place(groups: list[Group], text: str, taken: list[tuple[int, int, bool]],
+           units: list[float]) -> list[tuple[int, int, bool]] | None:
+    """One place for each group, overlapping no other, all within WINDOW words; or None.
+    A place too far from those taken is never tried, so a long clause stays cheap."""
     if not groups:
-        start, end = min(s for s, _, _ in taken), max(e for _, e, _ in taken)
-        return list(taken) if _width(text[start:end]) <= WINDOW else None
+        return list(taken)
+    lo, hi = min(s for s, _, _ in taken), max(e for _, e, _ in taken)
     for alt in groups[0].alternatives:
         for span in alt.spans(text):
             if any(span[0] < b and a < span[1] for a, b, _ in taken):
                 continue
-            placed = _place(groups[1:], text, taken + [span])
+            if units[max(hi, span[1])] - units[min(lo, span[0])] > WINDOW:
+                continue
+            placed = _place(groups[1:], text, taken + [span], units)
             if placed is not None:
                 return placed
     return None

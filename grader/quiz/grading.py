@@ -138,10 +138,21 @@ def _numeric(a: Answer, given: Any) -> tuple[bool, str]:
     return ok, "right" if ok else f"{value:g} is not right"
 
 
+MAX_ANSWER = 3000  # characters: the questions ask for a sentence or two
+TOO_LONG = {"en": "{n} characters is not a sentence or two: keep the answer under {max}",
+            "zh": "{n} 个字符不是一两句话：请把回答控制在 {max} 个字符以内"}
+
+
+def _too_long(given: str, lang: str) -> str | None:
+    return TOO_LONG[lang].format(n=len(given), max=MAX_ANSWER) if len(given) > MAX_ANSWER else None
+
+
 def _text(a: Answer, given: Any, lang: str, check: QuizCheck) -> tuple[bool, str]:
     if not isinstance(given, str):
         return False, "answer in words, as a string"
     check.answer = given.strip()
+    if _too_long(given, lang):
+        return False, _too_long(given, lang) or ""
     reading = read_answer(a, given)
     check.key_points = [{"id": p.id, "label": p.label[lang], "required": p.required,
                          "state": reading.state(p)} for p in a.key_points]
@@ -192,6 +203,8 @@ def _self(q: Question, a: Answer, given: Any, marks: Any, lang: str,
     if not isinstance(given, str):
         return False, "answer in words, as a string"
     check.answer = given.strip()
+    if _too_long(given, lang):
+        return False, _too_long(given, lang) or ""
     if isinstance(marks, str):
         marks = [m for m in re.split(r"[\s,]+", marks) if m]
     marked = {str(m).strip().lower() for m in marks} if isinstance(marks, list) else set()
