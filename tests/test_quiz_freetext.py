@@ -17,7 +17,8 @@ import cli
 from grader.catalog import Catalog
 from grader.errors import ProblemFormatError
 from grader.quiz import grade_quiz, load_quiz
-from grader.quiz.freetext import Pattern, is_prose, parse_pattern, read_point, sentences
+from grader.quiz.freetext import is_prose, sentences
+from grader.quiz.patterns import Pattern, parse_pattern, read_point
 from grader.quiz.samples import check_samples, load_samples
 from grader.quiz.sheets import answer_sheet, key_answers, sheet_of
 from grader.render.machine import to_json_dict, to_junit

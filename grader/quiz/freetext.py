@@ -1,37 +1,20 @@
-"""Reading a free-text answer: sentences, clauses, negation, and key points as concept patterns.
+"""Reading a free-text answer: sentences, clauses, where negation reaches, and whether a
+sentence is prose at all. What a key point is and how it is matched is in patterns.py.
 
-How a key point is matched (docs/problem-format.md, section Quizzes, says the same for authors):
-
-- A pattern is groups joined by " + ", each group alternatives joined by "|". It matches a
-  clause when every group has an alternative in that clause, at places that do not overlap
-  and lie close together (see WINDOW).
-  English alternatives match at the start of a word and may run on ("symmetr" matches
-  "symmetric"); a trailing "$" asks for the whole word ("all$"). Chinese ones match anywhere.
-- The first group is the head: what the clause asserts. The clause states the point when
-  the head is not negated; a pattern that begins with "not:" ("not: skip") states that
-  something does not happen, so there the head must be negated.
+- Sentences end at . ! ? ; 。 and line ends; clauses at commas, colons and words that
+  start a new statement (but, while, because, so, which, instead of; 但, 而, 因为, 所以).
+  Quotes and parentheses are never cut.
 - A negation cue (not, no, never, n't, without, cannot, avoid, lose ...; 不 没 无 非 未 别
-  失去 ...) negates a head that comes after it in the clause, up to an "and"; "nothing" and
-  "none" (and "no": "play no part") anywhere in the clause, and 不/没 right after a Chinese
-  verb (看不到) count too; a
-  negating prefix on the head word does as well (asymmetric, nonzero, independent, unused).
-  Two cues cancel. Words that hold a cue without negating (not only, no matter; 不同, 无论,
-  非常, 未来 ...) are not cues, nor is a cue inside the matched alternatives themselves.
-- A head negated the wrong way is a contradiction: the answer says the opposite.
-- A group written "@name" is a subject declared by the key ("subjects"): it holds when the
-  clause is about that subject, i.e. the last subject named before the head in the clause,
-  else the one named after it, else the last one named earlier in the answer, else the
-  first subject listed.
-- "any:" instead of "not:": the clause counts whatever its polarity (for points that describe
-  the alternative, e.g. "a single head gives one average", where a negation proves nothing).
-- The words of a pattern must lie within WINDOW (12) words of one another; a Chinese
-  character counts as half a word.
-- "unless" and a group at the end: a clause holding one of those words is no evidence.
-- A key's "topic" (words of the question's subject matter): a sentence without one of them is
-  about something else and is neither evidence nor contradiction.
-- Clauses that report someone else's claim ("the guide says ...", "原文认为 ...") are
-  neither evidence nor contradiction, up to a "but". Sentences that are not prose (a bare
-  list of terms) are ignored.
+  避免 失去 ...) negates a word after it in its clause, up to an "and"; "no", "nothing" and
+  "none" negate the whole clause, and so does 不/没 right after a Chinese verb (看不到); a
+  negating prefix (asymmetric, nonzero, independent, unused) negates its word. Two cues
+  cancel. Words that hold a cue without negating (not only, no matter; 不同, 无论, 非常, 未来)
+  are not cues.
+- A clause that reports someone else's claim ("the guide says ...", "原文认为 ...") is
+  marked, up to a "but".
+- A sentence is prose if it has words that only sentences have (the, is, of ...; 的, 是, 了
+  ...) and segments between commas longer than list items; a bulleted line must be a real
+  sentence.
 """
 
 from __future__ import annotations
@@ -40,99 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-# a negating prefix on an English head word, and the shortest word it may negate
-_PREFIX_MIN = {"a": 6, "non-": 3, "non": 3, "un": 3, "in": 5, "im": 5, "ir": 5, "il": 5}
-_PREFIX = "(?P<pre>non-|non|un|in|im|ir|il|a)?"
-
-
-class PatternError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Alternative:
-    text: str
-    whole_word: bool
-    cjk: bool
-
-    def spans(self, clause: str) -> list[tuple[int, int, bool]]:
-        """(start, end, negated by a prefix) of each place this alternative occurs."""
-        if self.cjk:
-            return [(m.start(), m.end(), False) for m in re.finditer(re.escape(self.text), clause)]
-        tail = r"(?![a-z0-9])" if self.whole_word else ""
-        found = []
-        for m in re.finditer(r"(?<![a-z0-9])" + _PREFIX + re.escape(self.text) + tail, clause):
-            pre = m.group("pre")
-            if pre and (len(self.text) < _PREFIX_MIN[pre] or not self.text[0].isalpha()):
-                continue
-            found.append((m.start(), m.end(), bool(pre)))
-        return found
-
-
-@dataclass(frozen=True)
-class Group:
-    alternatives: tuple[Alternative, ...]
-    subject: str | None = None  # "@name": the clause must be about this subject
-
-
-@dataclass(frozen=True)
-class Pattern:
-    source: str
-    negative: bool  # "not:": the head must be negated
-    groups: tuple[Group, ...]
-    unless: tuple[Alternative, ...] = ()
-    any_polarity: bool = False  # "any:": negated or not, the clause counts
-
-    @property
-    def subjects(self) -> set[str]:
-        return {g.subject for g in self.groups if g.subject}
-
-
-def parse_pattern(source: str) -> Pattern:
-    text = normalize(source)
-    negative, any_polarity = text.startswith("not:"), text.startswith("any:")
-    if negative or any_polarity:
-        text = text[4:].strip()
-    unless: tuple[Alternative, ...] = ()
-    if " unless " in f" {text} ":
-        text, _, rest = f" {text} ".partition(" unless ")
-        unless = _alternatives(rest.strip(), source)
-    groups = []
-    for raw in text.strip().split(" + "):
-        raw = raw.strip()
-        if raw.startswith("@"):
-            name = raw[1:].strip()
-            if not re.fullmatch(r"[a-z0-9_-]+", name):
-                raise PatternError(f"{source!r}: a subject is @ and a name, like @bert")
-            groups.append(Group((), name))
-        else:
-            groups.append(Group(_alternatives(raw, source)))
-    if not any(g.alternatives for g in groups):
-        raise PatternError(f"{source!r}: no words to look for")
-    if groups[0].subject:  # the head is the first group with words
-        head = next(g for g in groups if g.alternatives)
-        groups.remove(head)
-        groups.insert(0, head)
-    return Pattern(source, negative, tuple(groups), unless, any_polarity)
-
-
-def parse_alternatives(text: str) -> tuple[Alternative, ...]:
-    """A group of alternatives on its own ("a|b|c"), e.g. a topic or a subject's words."""
-    return _alternatives(normalize(text), text)
-
-
-def _alternatives(text: str, source: str) -> tuple[Alternative, ...]:
-    alts = []
-    for raw in text.split("|"):
-        raw = raw.strip()
-        whole = raw.endswith("$")
-        raw = raw.rstrip("$").strip()
-        if not raw:
-            raise PatternError(f"{source!r}: an empty alternative")
-        alts.append(Alternative(raw, whole, bool(_CJK.search(raw))))
-    return tuple(alts)
-
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 # --- normalising and splitting -----------------------------------------------------------
 
@@ -205,7 +96,7 @@ class Clause:
         if not hasattr(self, "_units"):
             out, total = [0.0], 0.0
             for i, ch in enumerate(self.text):
-                if _CJK.match(ch):
+                if CJK.match(ch):
                     total += 0.5
                 elif ch.isalpha() and (i == 0 or not self.text[i - 1].isalpha()):
                     total += 1
@@ -229,7 +120,7 @@ class Clause:
                 count += 1
             elif cue[1] <= start and not any(cue[1] <= s < start for s in self.scope_ends):
                 count += 1
-            elif _CJK.search(self.text[start:end]) and end <= cue[0] <= end + 1 \
+            elif CJK.search(self.text[start:end]) and end <= cue[0] <= end + 1 \
                     and _RESULTATIVE.match(self.text, cue[0]):
                 count += 1
         return count % 2 == 1
@@ -339,7 +230,7 @@ def is_prose(sentence: str, strict: bool = False) -> bool:
     """A sentence, not a list of terms: words that only sentences have, and segments (between
     commas and semicolons) longer than list items. `strict` (a bulleted line): a sentence's
     length and two function words."""
-    cjk = len(_CJK.findall(sentence))
+    cjk = len(CJK.findall(sentence))
     tokens = _WORD_EN.findall(sentence)
     words = [w for w in tokens if len(w) > 1 or w in "ai"]  # in English, k, w, d are not words
     segments = [s for s in re.split(r"[,;、，；]", _protect_quotes(sentence)) if s.strip()] or [""]
@@ -358,83 +249,3 @@ MIN_SEGMENT_EN = 4  # words per segment: list items are shorter
 MIN_SEGMENT_ZH = 5  # characters per segment
 
 
-# --- matching key points -----------------------------------------------------------------
-
-
-@dataclass
-class Evidence:
-    affirmed: list[str] = field(default_factory=list)  # clauses that state the point
-    contradicted: list[str] = field(default_factory=list)  # clauses that state the opposite
-
-
-def read_point(patterns: tuple[Pattern, ...], parsed: list[Sentence],
-               subjects: dict[str, tuple[Alternative, ...]],
-               topic: tuple[Alternative, ...] = ()) -> Evidence:
-    evidence = Evidence()
-    last_subject = next(iter(subjects), None)
-    for sentence in parsed:
-        on_topic = not topic or any(alt.spans(sentence.text) for alt in topic)
-        for clause in sentence.clauses:
-            mentions = _subject_mentions(clause.text, subjects)
-            if sentence.prose and on_topic and not clause.reported:
-                verdicts = [_verdict(p, clause, mentions, last_subject) for p in patterns]
-                if True in verdicts:
-                    evidence.affirmed.append(clause.text)
-                elif False in verdicts:
-                    evidence.contradicted.append(clause.text)
-            if mentions:
-                last_subject = mentions[-1][1]
-    return evidence
-
-
-def _subject_mentions(text: str, subjects: dict[str, tuple[Alternative, ...]]) -> list[tuple[int, str]]:
-    found = [(s[0], name) for name, alts in subjects.items() for alt in alts for s in alt.spans(text)
-             if not s[2]]
-    return sorted(found)
-
-
-def _verdict(pattern: Pattern, clause: Clause, mentions: list[tuple[int, str]],
-             inherited: str | None) -> bool | None:
-    """True: the clause states the point; False: it states the opposite; None: not about it."""
-    text = clause.text
-    if any(alt.spans(text) for alt in pattern.unless):
-        return None
-    groups = [g for g in pattern.groups if g.alternatives]
-    verdicts = set()
-    heads = [s for alt in groups[0].alternatives for s in alt.spans(text)][:MAX_HEADS]
-    units = clause.units()
-    for head in heads:
-        chosen = _place(groups[1:], text, [head], units)
-        if chosen is None:
-            continue
-        if pattern.subjects:
-            before = [name for pos, name in mentions if pos <= head[0]]
-            after = [name for pos, name in mentions if pos > head[0]]
-            about = before[-1] if before else after[0] if after else inherited
-            if about not in pattern.subjects:
-                continue
-        verdicts.add(pattern.any_polarity or clause.negated(head, chosen) == pattern.negative)
-    return True if True in verdicts else False if False in verdicts else None
-
-
-WINDOW = 12  # a pattern's words lie within this many words (a Chinese character is half a word)
-MAX_HEADS = 40  # places of a pattern's head tried in one clause
-
-
-def _place(groups: list[Group], text: str, taken: list[tuple[int, int, bool]],
-           units: list[float]) -> list[tuple[int, int, bool]] | None:
-    """One place for each group, overlapping no other, all within WINDOW words; or None.
-    A place too far from those taken is never tried, so a long clause stays cheap."""
-    if not groups:
-        return list(taken)
-    lo, hi = min(s for s, _, _ in taken), max(e for _, e, _ in taken)
-    for alt in groups[0].alternatives:
-        for span in alt.spans(text):
-            if any(span[0] < b and a < span[1] for a, b, _ in taken):
-                continue
-            if units[max(hi, span[1])] - units[min(lo, span[0])] > WINDOW:
-                continue
-            placed = _place(groups[1:], text, taken + [span], units)
-            if placed is not None:
-                return placed
-    return None

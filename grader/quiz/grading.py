@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import Kind, Problem
-from grader.quiz.freetext import read_point, sentences
+from grader.quiz.freetext import sentences
+from grader.quiz.patterns import read_point
 from grader.quiz.schema import SELF_TABLE, Answer, KeyPoint, Question, load_quiz
 from grader.results import CheckResult, FailureKind, Status, SubmissionResult
 

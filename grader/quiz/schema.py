@@ -10,7 +10,7 @@ from typing import Any
 
 from grader.catalog import Problem
 from grader.errors import ProblemFormatError
-from grader.quiz.freetext import (Alternative, Pattern, PatternError, parse_alternatives,
+from grader.quiz.patterns import (Alternative, Pattern, PatternError, parse_alternatives,
                                   parse_pattern)
 
 TYPES = ("single", "multiple", "numeric", "text")
