@@ -43,7 +43,8 @@ def test_the_key_passes_and_the_blank_sheet_fails(quiz) -> None:
     ("q2", '["a", "b", "c"]', "1 chosen that should not be"),
     ("q3", "300", "300 is not right"),
     ("q3", '"lots"', "'lots' is not a number"),
-    ("q4", '"because it is faster"', "missing: exp overflows for large scores"),
+    ("q4", '"because subtracting the maximum makes the softmax run faster"',
+     "missing: exp overflows for large scores"),
 ])
 def test_wrong_answers_fail_with_a_reason(quiz, qid: str, value: str, message: str) -> None:
     result = grade_quiz(quiz, Path("s"), sheet_with(quiz, **{qid: value}))

@@ -63,6 +63,11 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
         points = "" if all(c.max_points == 1 for c in result.checks) else \
             f", {result.points:g} of {result.max_points:g} points"  # problem.toml [points]
         body.append(Text(f"{result.passed}/{result.total} {noun}{points} ({pct}%)"))
+        own = [c for c in result.checks if getattr(c, "scoring", "auto") == "self"
+               and c.status is Status.PASS]
+        if own:
+            body.append(Text(f"{len(own)} of them self-assessed ({', '.join(c.name for c in own)}): "
+                             "your own marks, not checked by the grader", style="cyan"))
     if result.status is Status.ERROR:
         body.append(Text("Your attempt could not be graded: " + result.message))
     if result.diagnosis:
@@ -154,15 +159,28 @@ def _names(names: list[str], most: int = 3) -> str:
 
 def _question_panel(check: CheckResult, b: box.Box) -> RenderableType:
     ok = check.status is Status.PASS
+    own = getattr(check, "scoring", "auto") == "self"  # a self-assessed free-text question
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("Question", Text(check.description))
-    grid.add_row("Yours", Text(check.message, style="green" if ok else "red"))
+    if own and getattr(check, "answer", ""):
+        grid.add_row("Your answer", Text(check.answer))
+        grid.add_row("Model answer", Text(getattr(check, "model_answer", "")))
+        for i, point in enumerate(getattr(check, "key_points", [])):
+            box_ = "[x]" if point["state"].startswith("marked") else "[ ]"
+            need = "" if point["required"] else " (optional)"
+            grid.add_row("Key points" if i == 0 else "",
+                         Text(f"{box_} {point['id']}: {point['label']}{need}"
+                              + ("" if point["state"] in ("marked", "not marked")
+                                 else f"  <- {point['state'].split(', ', 1)[-1]}")))
+    grid.add_row("Your marks" if own else "Yours", Text(check.message, style=("green" if ok else "red") if not own
+                               else ("cyan" if ok else "red")))
     grid.add_row("Why", Text(check.explanation))
     mark = "ok" if ok else "x"
-    return Panel(grid, title=Text(f"{mark} {check.name}"), title_align="left", box=b,
-                 border_style="green" if ok else "red")
+    label = f"{mark} {check.name}" + ("  (self-assessed)" if own else "")
+    return Panel(grid, title=Text(label), title_align="left", box=b,
+                 border_style=("cyan" if own else "green") if ok else "red")
 
 
 def _comparison(comp: Comparison, b: box.Box, plain: bool) -> RenderableType:

@@ -56,6 +56,14 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         if result.kind is Kind.QUIZ:
             entry["message"] = check.message  # quizzes: the feedback on this answer
             entry["explanation"] = check.explanation
+            # "auto": checked by the grader; "self": the learner's own marks, never verified
+            entry["scoring"] = getattr(check, "scoring", "auto")
+            entry["verified"] = check.status is Status.PASS and entry["scoring"] == "auto"
+            if getattr(check, "key_points", None):
+                entry["answer"] = check.answer
+                entry["key_points"] = check.key_points
+            if getattr(check, "model_answer", ""):
+                entry["model_answer"] = check.model_answer
         if check.status is not Status.PASS:
             entry["details"] = {
                 "problem": check.message,
@@ -86,6 +94,8 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
             "frame": asdict(result.error_frame) if result.error_frame else None,
         },
         "next_step": result.next_step,
+        **({"self_assessed": [c.name for c in result.checks if getattr(c, "scoring", "") == "self"]}
+           if result.kind is Kind.QUIZ else {}),
         "attempt": {"path": result.attempt_path, "sha256": result.attempt_sha256},
         "timing": asdict(result.timing),
     }
@@ -148,6 +158,8 @@ def to_junit(result: SubmissionResult, suite_name: str | None = None) -> str:
         points = ET.SubElement(case, "properties")
         ET.SubElement(points, "property", name="points", value=f"{check.points:g}")
         ET.SubElement(points, "property", name="max_points", value=f"{check.max_points:g}")
+        if getattr(check, "scoring", "auto") == "self":  # a quiz answer the learner marked
+            ET.SubElement(points, "property", name="scoring", value="self")
         status = test_status(check)
         if status != "pass":
             tag = "failure" if status == "fail" else "error"

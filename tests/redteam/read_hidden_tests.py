@@ -1,8 +1,8 @@
 # expect: does not allow reading
-import attn_practice.grader.config
+import attn_practice.grader.config as config
 
 
 def attention(query, keys, values):
-    tests = grader.config.REPO_ROOT / "problems" / "problem5" / "tests" / "test_hidden.py"
+    tests = config.REPO_ROOT / "problems" / "problem5" / "tests" / "test_hidden.py"
     source = tests.read_text()
     raise ValueError(source[:200])

@@ -1,6 +1,6 @@
 # expect: does not allow reading
-import attn_practice.grader.config
+import attn_practice.grader.config as config
 
 
 def attention(query, keys, values):
-    return open(grader.config.REPO_ROOT / "solutions" / "problem5.py").read()
+    return open(config.REPO_ROOT / "solutions" / "problem5.py").read()
