@@ -5,7 +5,7 @@
     run_autograder        grades /autograder/submission/attempt.py (a quiz: answers.toml) into
                           /autograder/results/results.json, the reason included when it cannot
     requirements.txt      attn-practice's dependencies
-    attn-practice/        the tool itself (cli.py, grader/), run with PYTHONPATH
+    attn-practice/        the tool itself (attn_practice/ as a wheel lays it out), PYTHONPATH
     problems/problemN/    the problem: statement, hidden tests, known mistakes
     solutions/problemN.*  its reference solution (the sandbox keeps it from the attempt)
     README.txt            the layout, and how to run it in a temporary folder
@@ -29,9 +29,8 @@ from attn_practice.grader.catalog import Problem
 from attn_practice.grader.config import REPO_ROOT
 from attn_practice.grader.errors import ExportError
 
-TOOL_ROOT = REPO_ROOT  # where the `grader` package and `cli.py` live (a checkout or site-packages)
-TOOL_FILES = ("cli.py", "grader")  # what `attn-practice/` in the zip holds
-CLI_MODULE = "cli"  # python -m CLI_MODULE is the attn-practice command
+TOOL_ROOT = REPO_ROOT  # a checkout, or site-packages/attn_practice (pyproject.toml lives here)
+CLI_MODULE = "attn_practice"  # python -m CLI_MODULE is the attn-practice command
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same problem gives the same zip
 
@@ -61,8 +60,7 @@ def export_gradescope(problem: Problem, out: Path) -> ExportSummary:
         ("requirements.txt", ("\n".join(dependencies) + "\n").encode(), 0o644),
         ("README.txt", _fill(README_TXT, PROBLEM=problem.id, ATTEMPT=problem.attempt_name), 0o644),
     ]
-    for name in TOOL_FILES:
-        entries += _tree(TOOL_ROOT / name, f"attn-practice/{name}")
+    entries += _tool()
     entries += _tree(problem.folder, f"problems/{problem.id}")
     entries += _tree(problem.solution_path, f"solutions/{problem.solution_path.name}")
     _write_zip(out, entries)
@@ -76,6 +74,18 @@ def _fill(template: str, **values: str) -> bytes:
         text = text.replace(f"@{key}@", value)
     text = text.replace("@CLI@", CLI_MODULE)
     return text.encode("utf-8")
+
+
+def _tool() -> list[tuple[str, bytes, int]]:
+    """The tool laid out as the wheel installs it: attn-practice/attn_practice/ with its
+    modules, the command line and grader/ inside (the problem goes in separately)."""
+    import attn_practice
+    import attn_practice.grader
+
+    entries = [(f"attn-practice/attn_practice/{f.name}", f.read_bytes(), 0o644)  # links read
+               for f in sorted(Path(attn_practice.__file__).parent.glob("*.py"))]  # through
+    return entries + _tree(Path(attn_practice.grader.__file__).parent,
+                           "attn-practice/attn_practice/grader")
 
 
 def _tree(path: Path, arcname: str) -> list[tuple[str, bytes, int]]:

@@ -64,7 +64,8 @@ def test_the_zip_holds_the_scripts_the_tool_and_this_problem_only(autograder: Pa
         requirements = zf.read("requirements.txt").decode().split()
     assert names[:4] == ["setup.sh", "run_autograder", "requirements.txt", "README.txt"]
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    assert "attn-practice/cli.py" in names and "attn-practice/grader/points.py" in names
+    assert "attn-practice/attn_practice/cli.py" in names
+    assert "attn-practice/attn_practice/grader/points.py" in names
     assert "problems/problem5/tests/test_hidden.py" in names and "solutions/problem5.py" in names
     assert {n.split("/")[1] for n in names if n.startswith("problems/")} == {"problem5"}
     assert [n for n in names if n.startswith("solutions/")] == ["solutions/problem5.py"]
@@ -168,4 +169,4 @@ def test_setup_sh_makes_a_venv_with_cpu_torch_then_checks_the_grader_starts(
     assert calls[0] == "-m pip install --upgrade pip"
     assert calls[1].startswith("-m pip install --index-url https://download.pytorch.org/whl/cpu torch")
     assert calls[2] == f"-m pip install -r {source}/requirements.txt"
-    assert calls[3] == "-m cli --help"
+    assert calls[3] == "-m attn_practice --help"
