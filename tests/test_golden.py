@@ -59,6 +59,8 @@ def test_golden(scenario: Path, catalog) -> None:
     doc = json.loads(to_json(result))
     assert doc["version"] == 3 and doc["status"] == expected["status"]
     assert "<testsuites" in to_junit(result)
+    if expected.get("report"):  # the plain report, as a learner reads it: its layout pinned
+        _check_report(result, problem, scenario)
     if expected.get("timing_dependent"):  # which calls the budget cuts short varies by run
         return
     golden = scenario / "results.json"
@@ -73,7 +75,9 @@ def _masked(value: Any, scenario: Path) -> Any:
     """The document without what changes from run to run: timings, absolute paths."""
     if isinstance(value, dict):
         return {k: (0 if k in ("duration_seconds", "seconds") else
-                    {} if k == "timing" else _masked(v, scenario)) for k, v in value.items()}
+                    {} if k == "timing" else
+                    ({"input": v["input"]} if k == "performance" and v else _masked(v, scenario)))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_masked(v, scenario) for v in value]
     if isinstance(value, str):  # absolute paths differ between checkouts
@@ -88,3 +92,23 @@ def test_each_known_mistake_of_problem5_is_named(catalog) -> None:
         result = grade(problem, mistake.path)
         assert result.status.value == "fail", mistake.id
         assert result.diagnosis is not None and result.diagnosis.mistake_id == mistake.id
+
+
+def _check_report(result, problem, scenario: Path) -> None:
+    """Say it once: the diagnosis at the top, each figure once, weights as shaded grids."""
+    import io
+    import re
+
+    from attn_practice.grader.render.console import render_submission
+    from attn_practice.grader.render.terminal import make_console
+
+    console = make_console(True, width=100)
+    console.file = io.StringIO()
+    render_submission(console, result, f"{problem.id} · {problem.title['en']}", True)
+    text = console.file.getvalue().replace(str(scenario), "<scenario>").replace(str(REPO), "<repo>")
+    text = re.sub(r"Timing: .*\n(.*s\)\n)?", "Timing: <masked>\n", text)
+    text = re.sub(r"Cost on .*?(?=Next: )", "Cost: <measured, masked>\n", text, flags=re.S)
+    golden = scenario / "report.txt"
+    if os.environ.get("ATTN_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
