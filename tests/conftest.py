@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 def temp_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workspace = tmp_path / "workspace"
     monkeypatch.setenv("ATTN_PRACTICE_WORKSPACE", str(workspace))
+    (tmp_path / "home").mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ATTN_PRACTICE_PROBLEMS", raising=False)
     monkeypatch.delenv("ATTN_PRACTICE_LANG", raising=False)
