@@ -287,7 +287,9 @@ def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
     if result.total and result.kind is Kind.CODE:
         parts.append(Text(
             f"Timing: {t.total_seconds:.2f} s in all (sandbox start {t.sandbox_start_seconds:.2f} s, "
-            f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s)", style="dim"))
+            f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s"
+            + (f", probes {t.probe_seconds:.2f} s" if t.probe_seconds else "")
+            + (f", cost {t.cost_seconds:.2f} s" if t.cost_seconds else "") + ")", style="dim"))
     perf = result.performance
     if perf is not None:
         parts.append(Text.assemble(
