@@ -58,6 +58,9 @@ def _make(value: Any, gen: torch.Generator) -> Any:
         return torch.ones(n, n, dtype=torch.bool).tril()
     if "ones" in value:
         return torch.ones(*value["ones"], dtype=getattr(torch, value.get("dtype", "bool")))
+    if "full" in value:  # e.g. lengths or block ids: int64 unless dtype says otherwise
+        return torch.full(value["full"], value["value"],
+                          dtype=getattr(torch, value.get("dtype", "int64")))
     return torch.arange(value["arange"])
 
 

@@ -77,10 +77,12 @@ class _Prober(ProberBase):
                 return self._finding("float32-result")
             if got.dtype != torch.float64:
                 continue
-            errors.append(float(((got - want).abs() / (want.abs() + 1e-6)).max()))
-        # every float64 call off by float32 rounding, and at least one visibly so
-        if errors and max(errors) < 1e-5 and max(errors) > 1e-9:
-            return self._finding("float32-in-float64", error=max(errors))
+            relative = ((got - want).abs() / (want.abs() + 1e-6)).flatten()
+            errors.append((float(relative.max()), float(relative.median())))
+        # every float64 call off by float32 rounding: small everywhere, yet touching most
+        # values (a typical one off by ~1e-8 or more), unlike a tiny epsilon or an op order
+        if errors and max(e for e, _ in errors) < 1e-5 and min(m for _, m in errors) > 1e-8:
+            return self._finding("float32-in-float64", error=max(e for e, _ in errors))
         return None
 
     def return_order(self) -> Finding | None:

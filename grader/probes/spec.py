@@ -76,8 +76,8 @@ def parse_cost(raw: Any, path: Path) -> CostSpec | None:
 
 def _check_input(value: Any, path: Path) -> None:
     if isinstance(value, dict):
-        kinds = set(value) & {"randn", "tril", "ones", "arange"}
-        if len(kinds) != 1:
+        kinds = set(value) & {"randn", "tril", "ones", "arange", "full"}
+        if len(kinds) != 1 or ("full" in value and "value" not in value):
             raise ProblemFormatError(path, "cost.args", f"unknown input {value}: use "
-                                     "{randn = [shape]}, {tril = n}, {ones = [shape]} or "
-                                     "{arange = n}")
+                                     "{randn = [shape]}, {tril = n}, {ones = [shape]}, "
+                                     "{arange = n} or {full = [shape], value = x}")
