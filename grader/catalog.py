@@ -79,8 +79,13 @@ class Mistake:
     id: str
     title: dict[str, str]
     diagnosis: dict[str, str]
-    path: Path
+    folder: Path  # the problem's folder
     tags: tuple[str, ...] = ()  # kinds of mistake (grader/kinds.py): what review groups by
+
+    @property
+    def path(self) -> Path:
+        """mistakes/<id with _>.py (made when asked: `list` loads hundreds of mistakes)."""
+        return self.folder / "mistakes" / f"{self.id.replace('-', '_')}.py"
 
 
 @dataclass(frozen=True)
@@ -254,12 +259,11 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
         mid = mr.str("id")
         if not _SLUG_RE.match(mid):
             raise ProblemFormatError(toml_path, f"mistakes[{i}].id", "must be lowercase-with-dashes")
-        path = folder / "mistakes" / f"{mid.replace('-', '_')}.py"
         kinds = mr.str_list("tags", required=False)
         if not all(_SLUG_RE.match(t) for t in kinds):
             raise ProblemFormatError(toml_path, f"mistakes[{i}].tags", "must be lowercase-with-dashes")
         mistakes.append(
-            Mistake(mid, mr.lang_table("title"), mr.lang_table("diagnosis"), path, tuple(kinds))
+            Mistake(mid, mr.lang_table("title"), mr.lang_table("diagnosis"), folder, tuple(kinds))
         )
     if len({mk.id for mk in mistakes}) != len(mistakes):
         raise ProblemFormatError(toml_path, "mistakes", "two mistakes share an id")
