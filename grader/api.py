@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from attn_practice.grader.catalog import Catalog, Kind, Problem
 from attn_practice.grader.config import Settings
 from attn_practice.grader.errors import GraderError, SolutionLockedError
-from attn_practice.grader.progress import ProblemProgress, ProgressStore, streaks
 from attn_practice.grader.teaching import Teaching
 from attn_practice.grader.views import (
     HintView, ListRow, ProgressView, SolutionView, TagProgress,
@@ -22,6 +21,7 @@ from attn_practice.grader.views import (
 from attn_practice.grader.workspace import StartOutcome, Workspace
 
 if TYPE_CHECKING:
+    from attn_practice.grader.progress import ProblemProgress, ProgressStore
     from attn_practice.grader.interview import Interview, Interviews, Scorecard
     from attn_practice.grader.review import Queue
 
@@ -49,6 +49,8 @@ class App(Teaching):
     @property
     def store(self) -> ProgressStore:
         if self._store is None:
+            from attn_practice.grader.progress import ProgressStore  # sqlite: when needed
+
             self._store = ProgressStore(self.settings.workspace, now=self.now)
         return self._store
 
@@ -226,6 +228,8 @@ class App(Teaching):
             for tag in p.tags:
                 tags.setdefault(tag, []).append(p.id)
         day = today or time.strftime("%Y-%m-%d")
+        from attn_practice.grader.progress import streaks
+
         current, longest = streaks(self.store.activity_days(), day)
         return ProgressView(
             passed=len(passed & {p.id for p in problems}), total=len(problems),

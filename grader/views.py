@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from attn_practice.grader.progress import SubmissionRow
+if TYPE_CHECKING:  # the progress store (sqlite3) is imported only where it is used
+    from attn_practice.grader.progress import SubmissionRow
 
 
 @dataclass(frozen=True)
