@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attn_practice.grader.errors import ProblemFormatError, ProblemNotFoundError
 from attn_practice.grader.tablereader import TableReader
+from attn_practice.grader.tomlcache import TomlCache, toml_error, toml_loads
 from attn_practice.grader.probes.spec import parse_cost, parse_probes
 from attn_practice.grader.points import Points, parse_points
 
-if TYPE_CHECKING:
-    from attn_practice.grader.tomlcache import TomlCache
 
 FORMAT_VERSION = 1
 KINDS = ("code", "quiz")
@@ -168,8 +166,6 @@ class Catalog:
     def load(cls, problems_dir: Path, solutions_dir: Path | None = None,
              cache_file: Path | None = None) -> Catalog:
         """Load every problem folder; `cache_file` keeps parsed problem.toml files between runs."""
-        from attn_practice.grader.tomlcache import TomlCache
-
         cache = TomlCache(cache_file)
         problems_dir = problems_dir.resolve()
         if not problems_dir.is_dir():
@@ -214,8 +210,8 @@ def load_problem(folder: Path, solutions_dir: Path, cache: TomlCache | None = No
     if not toml_path.is_file():
         raise ProblemFormatError(toml_path, None, "missing problem.toml")
     try:
-        data = cache.load(toml_path) if cache else tomllib.loads(toml_path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        data = cache.load(toml_path) if cache else toml_loads(toml_path.read_text("utf-8"))
+    except (toml_error(), UnicodeDecodeError) as err:
         raise ProblemFormatError(toml_path, None, f"not valid TOML: {err}") from err
     r = TableReader(toml_path, data)
 
@@ -311,3 +307,4 @@ def _followups(toml_path: Path, r: TableReader) -> tuple[FollowupSpec, ...]:
     if len({f.id for f in specs}) != len(specs):
         raise ProblemFormatError(toml_path, "followups", "two follow-ups share an id")
     return tuple(specs)
+

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ class TomlCache:
         hit = self.entries.get(str(path))
         if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp:
             return hit[1]
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
         if self.file is not None:
             self.entries[str(path)] = [stamp, data]
             self.dirty = True
@@ -47,3 +46,16 @@ class TomlCache:
             os.replace(tmp, self.file)
         except (OSError, TypeError, ValueError):  # TypeError: a TOML date is not JSON
             pass
+
+
+def toml_loads(text: str) -> dict:
+    """tomllib.loads, imported only when a file is parsed: a warm cache never needs it."""
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+def toml_error() -> type[Exception]:
+    import tomllib
+
+    return tomllib.TOMLDecodeError
