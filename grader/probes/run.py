@@ -23,17 +23,19 @@ def probe(problem: Problem, spec: ProbeSpec, log: CallLog, candidate: Candidate,
     families = (
         (prober.return_order,),
         (prober.inputs_modified,),
-        (prober.mask_inverted, prober.mask_after_softmax, prober.mask_finite_penalty,
-         prober.not_finite),
+        (prober.mask_inverted, prober.mask_after_softmax, prober.mask_finite_penalty),
         (prober.softmax_axis,),
         (prober.scale,),
         (prober.causal_leak,),
         (prober.heads,),
         (prober.batch_mixing,),
         (prober.precision,),
+        (prober.not_finite,),  # a symptom: said only when no probe found a cause
     )
-    found = []
+    found: list[Finding] = []
     for family in families:  # within a family, the first (most specific) finding wins
+        if family == (prober.not_finite,) and found:
+            break
         for check in family:
             try:
                 finding = check()
