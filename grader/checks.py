@@ -24,7 +24,9 @@ from typing import Any
 import torch
 
 from attn_practice.grader.catalog import DEFAULT_TOLERANCES, Tolerance
-from attn_practice.grader.compare import compare_tensors, small_values, summarize, tolerance_for
+from attn_practice.grader.compare import (
+    compare_tensors, same_bits, small_values, summarize, tolerance_for,
+)
 from attn_practice.grader.remote import AttemptError, RemoteFunction
 from attn_practice.grader.results import Comparison, FailureKind
 
@@ -218,7 +220,7 @@ def _changed(before: Any, after: Any) -> str | None:
     """'' if a tensor changed, '[key]...' for one inside a dict or list, None if unchanged."""
     if isinstance(before, torch.Tensor):
         same = isinstance(after, torch.Tensor) and after.shape == before.shape and \
-            after.dtype == before.dtype and _equal_nan(after, before)
+            after.dtype == before.dtype and same_bits(after, before)
         return None if same else ""
     if isinstance(before, dict):
         for key, value in before.items():
@@ -233,9 +235,3 @@ def _changed(before: Any, after: Any) -> str | None:
                 return f"[{i}]{inner}"
     return None
 
-
-def _equal_nan(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Bitwise-equal values, where NaN equals NaN (a cache full of NaN is unchanged too)."""
-    if not a.is_floating_point():
-        return bool(torch.equal(a, b))
-    return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())

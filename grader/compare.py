@@ -193,3 +193,23 @@ def agree(a: Any, b: Any, tol: Tolerance) -> bool:
         return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=tol.rtol,
                                                                   abs_tol=tol.atol)
     return type(a) is type(b) and a == b
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of call arguments (tensors detached), nested lists, tuples and dicts too."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(clone(v) for v in value)
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    return value
+
+
+def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Same shape, dtype and values, NaN equal to NaN (a cache full of NaN is unchanged too)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if not a.is_floating_point():
+        return bool(torch.equal(a, b))
+    return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())

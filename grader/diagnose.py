@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from attn_practice.grader.catalog import Problem, Tolerance
-from attn_practice.grader.compare import agree, tolerance_for
+from attn_practice.grader.compare import agree, clone, tolerance_for
 from attn_practice.grader.loading import load_trusted_module
 from attn_practice.grader.remote import CallLog, CallRecord
 from attn_practice.grader.results import CheckResult, Diagnosis
@@ -97,8 +97,8 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
     fn = getattr(module, record.function, None)
     if not callable(fn):
         return Outcome(raised="AttributeError")
-    args = [_clone(a) for a in record.args]  # each replay gets its own copy, nested ones too
-    kwargs = {k: _clone(v) for k, v in record.kwargs.items()}
+    args = [clone(a) for a in record.args]  # each replay gets its own copy, nested ones too
+    kwargs = {k: clone(v) for k, v in record.kwargs.items()}
     wrt: list[torch.Tensor] = []
     if record.grad:
         for key in record.grad["wrt"]:
@@ -122,16 +122,6 @@ def replay(module: ModuleType, record: CallRecord) -> Outcome:
         return Outcome(raised=type(err).__name__, message=_first_line(str(err)))
     value = _detach(value)
     return Outcome(value=value, grads=grads, args_after=args if record.echo else None)
-
-
-def _clone(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.clone()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_clone(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
-    return value
 
 
 def _first_line(text: str) -> str:

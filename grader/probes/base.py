@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from attn_practice.grader.catalog import Tolerance
-from attn_practice.grader.compare import agree
+from attn_practice.grader.compare import agree, clone
 from attn_practice.grader.probes.spec import ProbeSpec
 from attn_practice.grader.probes.texts import TEXTS
 from attn_practice.grader.remote import CallLog, CallRecord, Candidate
@@ -138,16 +138,6 @@ class ProberBase:
 
 
 
-def clone(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.detach().clone()
-    if isinstance(value, (list, tuple)):
-        return type(value)(clone(v) for v in value)
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    return value
-
-
 def expand(mask: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor | None:
     """The mask broadcast to the weights' shape, or None where it does not fit."""
     if weights is None:
@@ -189,14 +179,6 @@ def same_rows(got: torch.Tensor, want: torch.Tensor) -> bool:
             return False
         used.add(free[0])
     return True
-
-
-def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
-    if a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    if not a.is_floating_point():
-        return bool(torch.equal(a, b))
-    return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())
 
 
 def identity_like(w: Any) -> Any:

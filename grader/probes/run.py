@@ -7,9 +7,10 @@ from types import ModuleType
 import torch
 
 from attn_practice.grader.catalog import Problem
-from attn_practice.grader.compare import agree
+from attn_practice.grader.compare import agree, same_bits
 from attn_practice.grader.probes.base import (
-    LOOSE, SUMS_TO_ONE, ProberBase, Skip, expand, magnitude, block_order_list, same_rows, same_bits, identity_like, fit_scale, scale_name, block_order,
+    LOOSE, SUMS_TO_ONE, ProberBase, Skip, block_order, block_order_list, expand, fit_scale,
+    identity_like, magnitude, same_rows, scale_name,
 )
 from attn_practice.grader.probes.spec import ProbeSpec
 from attn_practice.grader.remote import AttemptError, CallLog, Candidate
