@@ -43,7 +43,8 @@ def render_submission(console: Console, result: SubmissionResult, title: str,
             shown.append(check)
             seen_messages.add(key)
     for check in shown:
-        console.print(_check_panel(check, result, b, plain))
+        # no colour to shade with (a pipe, NO_COLOR): grids and matrices in characters
+        console.print(_check_panel(check, result, b, plain or console.color_system is None))
     rest = [c for c in failing if c not in shown]
     if rest:
         console.print(_rest_table(rest, b))
