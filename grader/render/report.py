@@ -7,7 +7,6 @@ import sys
 
 from attn_practice.grader.results import SubmissionResult
 
-FORMATS = ("rich", "plain", "json", "junit", "gradescope", "prairielearn", "classroom")
 PLATFORMS = ("gradescope", "prairielearn", "classroom")  # grader.render.platforms
 
 

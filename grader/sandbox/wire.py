@@ -73,8 +73,9 @@ class RemoteError:
         clean = []
         for f in frames if isinstance(frames, list) else []:
             if isinstance(f, list) and len(f) >= 3:
-                clean.append([str(f[0]), _int(f[1]), str(f[2]), _opt_int(f[3:4]),
-                              _opt_int(f[4:5])])
+                clean.append([str(f[0]), _int(f[1]), str(f[2]),
+                              opt_int(f[3]) if len(f) > 3 else None,
+                              opt_int(f[4]) if len(f) > 4 else None])
         mro = data.get("mro") if isinstance(data.get("mro"), list) else []
         try:
             kind = ErrorKind(str(data.get("kind", "exception")))
@@ -95,10 +96,6 @@ def _int(v: Any) -> int:
 
 def opt_int(v: Any) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
-
-
-def _opt_int(seq: list[Any]) -> int | None:
-    return opt_int(seq[0]) if seq else None
 
 
 @dataclass
