@@ -29,6 +29,17 @@ def fmt_num(value: float | None) -> str:
     return f"{value:.4g}"
 
 
+def fmt_apart(expected: float, actual: float | None) -> tuple[str, str]:
+    """Two numbers with as many digits as it takes to see that they differ (up to 17): a
+    float32 shortcut in a float64 call is invisible at four."""
+    for digits in (4, 6, 9, 12, 17):
+        exp = "-" if expected is None else f"{expected:.{digits}g}"
+        act = "-" if actual is None else f"{actual:.{digits}g}"
+        if exp != act:
+            return exp, act
+    return exp, act
+
+
 def fmt_shape(shape: list[int] | None) -> str:
     return "-" if shape is None else "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -39,8 +50,8 @@ def comparison_rows(comp: Comparison) -> list[tuple[str, str, str]]:
             ("dtype", comp.expected_dtype or "-", comp.actual_dtype or "-")]
     if comp.worst_index is not None and comp.expected_at_worst is not None:
         idx = "[" + ", ".join(str(i) for i in comp.worst_index) + "]"
-        rows.append((f"at {idx} (worst)", fmt_num(comp.expected_at_worst),
-                     fmt_num(comp.actual_at_worst)))
+        rows.append((f"at {idx} (worst)", *fmt_apart(comp.expected_at_worst,
+                                                      comp.actual_at_worst)))
     return rows
 
 
