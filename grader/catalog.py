@@ -48,6 +48,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How close a float result of one dtype must be: |got - want| <= atol + rtol * |want|."""
+
     rtol: float
     atol: float
 
@@ -63,17 +65,23 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
 
 @dataclass(frozen=True)
 class EntryPoint:
+    """A function the attempt must define, with the signature the statement shows."""
+
     name: str
     signature: str
 
 
 @dataclass(frozen=True)
 class Hint:
+    """One hint, in each language it is written in."""
+
     text: dict[str, str]  # lang -> text
 
 
 @dataclass(frozen=True)
 class Mistake:
+    """A known mistake: mistakes/<id>.py, the hidden tests must fail it and name it."""
+
     id: str
     title: dict[str, str]
     diagnosis: dict[str, str]
@@ -96,6 +104,8 @@ class FollowupSpec:
 
 @dataclass(frozen=True)
 class Problem:
+    """A problem folder, loaded: what it asks, how it is graded, what it teaches."""
+
     id: str
     number: int
     slug: str

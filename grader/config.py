@@ -16,6 +16,8 @@ LANGUAGES = ("en", "zh")
 
 @dataclass(frozen=True)
 class Settings:
+    """Where the problems, solutions and workspace are, and the language."""
+
     problems_dir: Path
     solutions_dir: Path
     workspace: Path

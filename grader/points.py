@@ -25,6 +25,8 @@ TOTAL_KEY = "total"
 
 @dataclass(frozen=True)
 class Points:
+    """problem.toml [points]: what each check is worth, and the total."""
+
     total: float | None = None
     weights: tuple[tuple[str, float], ...] = ()  # (check name or test base name, points)
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:  # the progress store (sqlite3) is imported only where it is u
 
 @dataclass(frozen=True)
 class ListRow:
+    """One problem as `list` shows it, with the learner's status."""
+
     id: str
     title: str
     kind: str
@@ -25,6 +27,8 @@ class ListRow:
 
 @dataclass(frozen=True)
 class HintView:
+    """The hint `hint` shows next."""
+
     index: int  # 0-based
     total: int
     text: str
@@ -32,6 +36,8 @@ class HintView:
 
 @dataclass(frozen=True)
 class SolutionView:
+    """The reference solution, and whether it was shown before the problem was passed."""
+
     path: Path
     source: str
     forced: bool
@@ -39,6 +45,8 @@ class SolutionView:
 
 @dataclass(frozen=True)
 class TagProgress:
+    """Problems passed of those with one tag."""
+
     tag: str
     passed: int
     total: int
@@ -46,6 +54,8 @@ class TagProgress:
 
 @dataclass(frozen=True)
 class ProgressView:
+    """What `progress` shows: totals, streaks, tags, recent submissions."""
+
     passed: int
     total: int
     attempted: int
@@ -58,6 +68,8 @@ class ProgressView:
 
 @dataclass(frozen=True)
 class BatchOutcome:
+    """What `grade` wrote and found, for the instructor's summary."""
+
     totals: object  # grader.batch.Totals
     reports: list  # grader.classreport.ProblemReport, one per problem
     mistakes_csv: Path

@@ -13,6 +13,8 @@ from attn_practice.grader.errors import AttemptNotFoundError, ProblemFormatError
 
 @dataclass(frozen=True)
 class StartOutcome:
+    """What `start` did: the attempt's path, and the backup of an old one."""
+
     path: Path
     created: bool  # False: an attempt was already there and was kept
     backup: Path | None = None

@@ -45,6 +45,39 @@ def test_list_shows_problems_with_status(temp_workspace: Path) -> None:
     assert "started" in run("list").stdout
 
 
+@pytest.mark.parametrize("width", [80, 100, 120, 200])
+def test_list_is_one_aligned_line_a_problem(temp_workspace: Path, width: int) -> None:
+    """Columns line up at every width; only a title too long for the terminal wraps (onto
+    lines that start in the title's column); tags show when there is room, cut with an
+    ellipsis, and otherwise a line says where to find them."""
+    from attn_practice.grader.api import App
+    from attn_practice.grader.config import resolve_settings
+    from attn_practice.grader.render.tables import render_list
+    from attn_practice.grader.render.terminal import make_console
+
+    rows = App(resolve_settings()).list_rows()
+    for plain in (True, False):
+        console = make_console(plain, width=width)
+        with console.capture() as captured:
+            render_list(console, rows, plain)
+        lines = captured.get().splitlines()
+        assert all(len(line) <= width for line in lines)
+        header = lines[1]
+        starts = [header.index(name) for name in ("id", "title", "kind", "level", "status")]
+        problems = [line for line in lines if line.split()[:1] and
+                    line.split()[0].startswith("problem")]
+        assert [p.split()[0] for p in problems] == [r.id for r in rows]
+        for line, r in zip(problems, rows):
+            assert line[starts[2]:].split()[:3] == [r.kind, r.difficulty, r.status], line
+        continued = [line for line in lines[2:] if line not in problems and line.startswith(" ")]
+        assert all(line[:starts[1]].strip() == "" for line in continued)
+        assert len(continued) <= (3 if width >= 100 else len(rows))  # few titles wrap
+        if "tags" in header:
+            assert width >= 120 and ("..." if plain else "…") in "".join(problems)
+        else:
+            assert width < 120 and "Tags: `attn-practice show <id>`" in captured.get()
+
+
 def test_list_filters(temp_workspace: Path) -> None:
     out = run("list", "--tag", "softmax", "--kind", "code").stdout
     assert "problem5" in out

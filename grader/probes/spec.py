@@ -16,6 +16,8 @@ _NAME_FIELDS = ("function", "q", "k", "v", "mask", "heads", "w_o", "causal_flag"
 
 @dataclass(frozen=True)
 class ProbeSpec:
+    """problem.toml [probes]: which arguments the probes may vary, and how."""
+
     function: str  # the entry point probed
     q: str | None = None  # arguments whose dot product makes the scores (scale probe)
     k: str | None = None
@@ -33,6 +35,8 @@ class ProbeSpec:
 
 @dataclass(frozen=True)
 class CostSpec:
+    """problem.toml [cost]: the larger call whose time and memory are measured."""
+
     function: str
     args: tuple[Any, ...]  # input specs: {randn = [shape]}, {tril = n}, numbers, strings
     kwargs: dict[str, Any]

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -16,24 +17,95 @@ STATUS_STYLE = {"new": "dim", "started": "cyan", "failed": "red", "passed": "gre
 
 
 def render_list(console: Console, rows: list, plain: bool) -> None:
-    table = Table(box=box.ASCII if plain else box.SIMPLE_HEAVY, title="attn-practice problems",
-                  title_justify="left")
-    due = [r.id for r in rows if getattr(r, "review_due", False)]
-    for name in ("id", "title", "kind", "difficulty", "tags", "status", "best") + (
-            ("review",) if due else ()):
-        table.add_column(name, no_wrap=name in ("id", "status", "best", "review"))
-    for r in rows:
-        best = "-" if r.best_score is None else f"{round(100 * r.best_score)}%"
-        table.add_row(r.id, Text(r.title), r.kind, r.difficulty, Text(", ".join(r.tags)),
-                      Text(r.status, style=STATUS_STYLE.get(r.status, "")), best,
-                      *([Text("due", style="bold yellow") if r.id in due else ""] if due else []))
-    console.print(table)
+    """One line a problem, in aligned columns (as `docker ps` or `kubectl get`). The title
+    wraps only on a narrow terminal; the tags (secondary: `show` lists them, `--tag`
+    filters) are cut short, or left out when the terminal has no room for them."""
+    if not rows:
+        console.print("No problem matches: `attn-practice list` shows them all.")
+        return
+    due = any(getattr(r, "review_due", False) for r in rows)
+    names = ["id", "title", "kind", "level", "status", "best", "tags"] + (["review"] if due else [])
+    cells = [[r.id, r.title, r.kind, r.difficulty, r.status,
+              "-" if r.best_score is None else f"{round(100 * r.best_score)}%", ", ".join(r.tags),
+              *(["due" if r.review_due else ""] if due else [])] for r in rows]
+    widths = _list_widths(console.width, names, cells)
+    if widths[names.index("tags")] == 0:
+        widths.pop(names.index("tags"))
+        for cell in cells:
+            cell.pop(names.index("tags"))
+        names.remove("tags")
+    lines = [Text("attn-practice problems", style="bold"),
+             _list_line(names, widths, plain, style="bold")]
+    for cell in cells:
+        lines.extend(_list_row(console, cell, names, widths, plain))
+    console.print(Text("\n").join(lines), no_wrap=True, overflow="crop", crop=False)
+    if "tags" not in names:
+        console.print(Text("Tags: `attn-practice show <id>` lists a problem's, "
+                           "`attn-practice list --tag <tag>` filters by one.", style="dim"))
     if due:
-        console.print(Text(f"{len(due)} problem(s) due for review: attn-practice review",
+        count = sum(1 for r in rows if r.review_due)
+        console.print(Text(f"{count} problem(s) due for review: attn-practice review",
                            style="yellow"))
     for r in rows:
         if r.error:
             console.print(Text(f"{r.id}: {r.error}", style="magenta"))
+
+
+GAP = "  "
+TITLE_MIN, TAGS_MIN = 40, 20
+
+
+def _list_widths(total: int, names: list[str], cells: list[list[str]]) -> list[int]:
+    """Every column but title and tags is as wide as its widest cell; the title takes what it
+    needs of the rest, or all but 20 columns of it (it wraps), and the tags what is left.
+    With fewer than 40 + 20 columns left the tags are left out (width 0) for the title."""
+    widths = [max([cell_len(name), *(cell_len(c[i]) for c in cells)])
+              for i, name in enumerate(names)]
+    title, tags = names.index("title"), names.index("tags")
+    fixed = sum(w for i, w in enumerate(widths) if i not in (title, tags))
+    free = total - fixed - len(GAP) * len(names)
+    if free >= TITLE_MIN + TAGS_MIN:
+        widths[title] = min(widths[title], free - TAGS_MIN)
+        widths[tags] = min(widths[tags], free - widths[title])
+    else:  # without the tags column and its gap
+        widths[title], widths[tags] = max(10, min(widths[title], free + len(GAP))), 0
+    return widths
+
+
+def _list_row(console: Console, cell: list[str], names: list[str], widths: list[int],
+              plain: bool) -> list[Text]:
+    """A problem's line, and the lines its title wraps onto."""
+    title, status = names.index("title"), names.index("status")
+    styles = {status: STATUS_STYLE.get(cell[status], "")}
+    if cell[-1] == "due":
+        styles[len(names) - 1] = "bold yellow"
+    wrapped = [cell[title]] if cell_len(cell[title]) <= widths[title] else [
+        line.plain for line in Text(cell[title]).wrap(console, widths[title])]
+    rows = [_list_line([*cell[:title], wrapped[0], *cell[title + 1:]], widths, plain, styles)]
+    for more in wrapped[1:]:
+        rows.append(_list_line([more if i == title else "" for i in range(len(names))],
+                               widths, plain))
+    return rows
+
+
+def _list_line(values: list[str], widths: list[int], plain: bool,
+               styles: dict[int, str] | None = None, style: str = "") -> Text:
+    line = Text(GAP, style=style)
+    for i, (value, width) in enumerate(zip(values, widths)):
+        cell = Text(value)
+        cell.stylize((styles or {}).get(i, ""))  # the value, not its padding
+        if cell.cell_len > width:
+            if plain:  # ASCII for pipes and files
+                cell.truncate(width - 3)
+                cell.append("...")
+            else:
+                cell.truncate(width, overflow="ellipsis")
+        cell.pad_right(width - cell.cell_len)
+        line.append_text(cell)
+        if i < len(values) - 1:
+            line.append(GAP)
+    line.rstrip()
+    return line
 
 
 def render_progress(console: Console, view, plain: bool) -> None:
