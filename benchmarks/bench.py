@@ -6,6 +6,8 @@ Prints, for each command, the median wall time over the repeats against its
 baseline and their ratio:
 
 - `attn-practice list`                 vs  python -c "import typer, rich.console, rich.table"
+  in a new workspace, and in one with a progress store (submissions, a hint: what a
+  learner's `list` reads)
 - `attn-practice submit 5` (correct)   vs  python -c "import torch, pytest"
 - `attn-practice grade` of a class, per submission   vs  one `submit`
 - `attn-practice watch 5`: from a save to the report on screen (and to the start of
@@ -97,6 +99,18 @@ def course_throughput(env: dict[str, str], size: int) -> list[tuple[str, float]]
     return rates
 
 
+def with_progress(env: dict[str, str]) -> dict[str, str]:
+    """An environment whose workspace has a progress store: a failed and a passed submission
+    of problem 5, a hint of problem 7."""
+    workspace = Path(env["ATTN_PRACTICE_WORKSPACE"]) / "with-progress"
+    seeded = {**env, "ATTN_PRACTICE_WORKSPACE": str(workspace)}
+    wrong = sorted((REPO / "problems" / "problem5" / "mistakes").glob("*.py"))[0]
+    for args in (["start", "5"], ["submit", "5", "--file", str(wrong)],
+                 ["submit", "5", "--file", str(RIGHT)], ["hint", "7"]):
+        timed([*CLI, *args], seeded, ok=(0, 1))
+    return seeded
+
+
 def watch_latency(env: dict[str, str], saves: int = 3) -> list[float]:
     """Seconds from each save to the re-graded report, as `watch` itself measures them."""
     folder = Path(tempfile.mkdtemp(prefix="attn-bench-watch-"))
@@ -157,6 +171,7 @@ def main() -> None:
     parser.add_argument("--course", type=int, default=0, help="also grade a course of N")
     parser.add_argument("--sandbox-starts", type=int, default=40)
     parser.add_argument("--sandbox-only", action="store_true")
+    parser.add_argument("--list-only", action="store_true", help="just the two `list` rows")
     args = parser.parse_args()
     if args.sandbox_only:
         _print_sandbox(sandbox_start(args.sandbox_starts), args.sandbox_starts)
@@ -166,17 +181,19 @@ def main() -> None:
     compileall.compile_file(REPO / "cli.py", quiet=1)
     workspace = Path(tempfile.mkdtemp(prefix="attn-bench-"))
     env = {**os.environ, "ATTN_PRACTICE_WORKSPACE": str(workspace), "NO_COLOR": "1"}
+    lags: list[float] = []
+    rates: list[tuple[str, float]] = []
+    startup = [sys.executable, "-c", "import typer, rich.console, rich.table"]
     try:
-        rows = [
-            compare("list", [*CLI, "list"],
-                    [sys.executable, "-c", "import typer, rich.console, rich.table"], env,
-                    args.repeat),
-            compare("submit (correct attempt)", [*CLI, "submit", "5", "--file", str(RIGHT)],
-                    [sys.executable, "-c", "import torch, pytest"], env, args.repeat),
-        ]
-        rows.append(grade_class(env, args.class_size, rows[1][1]))
-        lags = watch_latency(env)
-        rates = course_throughput(env, args.course) if args.course else []
+        rows = [compare("list", [*CLI, "list"], startup, env, args.repeat),
+                compare("list, with progress", [*CLI, "list"], startup, with_progress(env),
+                        args.repeat)]
+        if not args.list_only:
+            submit = compare("submit (correct attempt)", [*CLI, "submit", "5", "--file", str(RIGHT)],
+                             [sys.executable, "-c", "import torch, pytest"], env, args.repeat)
+            rows += [submit, grade_class(env, args.class_size, submit[1])]
+            lags = watch_latency(env)
+            rates = course_throughput(env, args.course) if args.course else []
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
     print(f"{'command':28} {'ours (s)':>9} {'baseline (s)':>13} {'ratio':>6}   (median of {args.repeat}, "
@@ -191,7 +208,8 @@ def main() -> None:
               f"({1 / rate:.3f} s each, start-up included)")
     if len(rates) == 3:
         print(f"dask scaling efficiency, 2 workers over 1: {rates[2][1] / (2 * rates[1][1]):.0%}")
-    _print_sandbox(sandbox_start(args.sandbox_starts), args.sandbox_starts)
+    if not args.list_only:
+        _print_sandbox(sandbox_start(args.sandbox_starts), args.sandbox_starts)
 
 
 def _print_sandbox(row: tuple[str, float, float], starts: int) -> None:

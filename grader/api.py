@@ -290,7 +290,10 @@ class App(Teaching):
         return build_queue(load_history(self.store), self.catalog, self.now())
 
     def _check_interview_clock(self) -> None:
-        """Time-up is noticed by the next command: end the interview as of its deadline."""
+        """Time-up is noticed by the next command: end the interview as of its deadline.
+        (With none running, as for most commands, grader/interview.py is not even imported.)"""
+        if self._interviews is None and not self.store.interview_running():
+            return
         ended = self.interviews.expire()
         if ended is not None:
             self._interview_notes.append(self.interviews.ended_message(ended))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from attn_practice.grader.errors import ProblemFormatError, ProblemNotFoundError
 from attn_practice.grader.tablereader import TableReader
@@ -46,8 +46,7 @@ class Limits:
     time_budget_seconds: float = 60.0
 
 
-@dataclass(frozen=True)
-class Tolerance:
+class Tolerance(NamedTuple):
     """How close a float result of one dtype must be: |got - want| <= atol + rtol * |want|."""
 
     rtol: float
@@ -63,23 +62,20 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
 }
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """A function the attempt must define, with the signature the statement shows."""
 
     name: str
     signature: str
 
 
-@dataclass(frozen=True)
-class Hint:
+class Hint(NamedTuple):
     """One hint, in each language it is written in."""
 
     text: dict[str, str]  # lang -> text
 
 
-@dataclass(frozen=True)
-class Mistake:
+class Mistake(NamedTuple):
     """A known mistake: mistakes/<id>.py, the hidden tests must fail it and name it."""
 
     id: str
@@ -94,8 +90,7 @@ class Mistake:
         return self.folder / "mistakes" / f"{self.id.replace('-', '_')}.py"
 
 
-@dataclass(frozen=True)
-class FollowupSpec:
+class FollowupSpec(NamedTuple):
     """A `[[followups]]` table: a quiz question with its answer, parsed by grader/followups.py."""
 
     id: str
@@ -152,8 +147,7 @@ class Problem:
         return "attempt.py" if self.kind is Kind.CODE else "answers.toml"
 
 
-@dataclass(frozen=True)
-class BrokenProblem:
+class BrokenProblem(NamedTuple):
     """A folder that looks like a problem but does not load; listed with its error."""
 
     id: str

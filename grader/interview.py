@@ -40,6 +40,8 @@ class EndReason(str, Enum):
 
 @dataclass(frozen=True)
 class Interview:
+    """One mock interview: its problem, its clock, how it ended, its follow-up."""
+
     id: int
     problem_id: str
     started_at: float
@@ -71,6 +73,8 @@ class Interview:
 
 @dataclass(frozen=True)
 class Event:
+    """A submission or a hint during an interview."""
+
     at: float
     kind: str  # submit | hint
     status: str | None  # submit: pass | fail | error
@@ -79,6 +83,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Scorecard:
+    """What an interview comes to: the scorecard `interview --status` shows."""
+
     interview: Interview
     title: str
     difficulty: str

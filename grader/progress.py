@@ -14,8 +14,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from attn_practice.grader.errors import ProgressStoreError
 
@@ -109,8 +109,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_sta
                                                            m003_interviews]
 
 
-@dataclass(frozen=True)
-class ProblemProgress:
+class ProblemProgress(NamedTuple):
+    """A problem's line in the learner's progress."""
+
     problem_id: str
     status: str  # new | started | failed | passed
     best_score: float | None
@@ -119,8 +120,9 @@ class ProblemProgress:
     revealed: bool
 
 
-@dataclass(frozen=True)
-class SubmissionRow:
+class SubmissionRow(NamedTuple):
+    """One recorded submission."""
+
     problem_id: str
     submitted_at: float
     status: str
@@ -203,6 +205,11 @@ class ProgressStore:
     def writing(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One short write transaction, as every record here uses."""
         return self._write()
+
+    def interview_running(self) -> bool:
+        """Whether an interview (grader/interview.py) has not ended yet."""
+        with self._connect() as db:
+            return db.execute("SELECT 1 FROM interviews WHERE ended_at IS NULL").fetchone() is not None
 
     def schema_version(self) -> int:
         with self._connect() as db:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from attn_practice.grader.catalog import Catalog, Kind, Problem
 from attn_practice.grader.kinds import MISTAKE_KINDS, PROBE_PREFIX, finding_kind
@@ -38,8 +39,9 @@ INTERVALS_DAYS = (1, 3, 7, 21)
 CLEAN_WINDOW = DAY  # a hint or reveal this long before a pass makes it not clean
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(NamedTuple):
+    """A submission as the schedule reads it."""
+
     problem_id: str
     at: float
     status: str
@@ -49,6 +51,8 @@ class Submission:
 
 @dataclass
 class History:
+    """Everything the schedule is computed from."""
+
     submissions: list[Submission] = field(default_factory=list)
     hints: dict[str, list[float]] = field(default_factory=dict)  # problem -> times shown
     reveals: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)  # (time, forced)
@@ -57,6 +61,8 @@ class History:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """The problem to practise an item on, and why that one."""
+
     problem_id: str
     title: str
     command: str
@@ -65,6 +71,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class ReviewItem:
+    """A mistake, finding or problem on the schedule."""
+
     key: str  # mistake:problem9:no-scaling | finding:problem9:probe:scale | problem:problem9
     kind: str  # mistake | finding | problem
     problem_id: str
@@ -83,6 +91,8 @@ class ReviewItem:
 
 @dataclass(frozen=True)
 class Queue:
+    """The review queue at `now`: due items first, then upcoming ones."""
+
     now: float
     items: tuple[ReviewItem, ...]  # due first (mistakes and findings before problems), then later
 
@@ -127,8 +137,9 @@ def build_queue(history: History, catalog: Catalog, now: float) -> Queue:
 # --- clean passes ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Pass:
+class _Pass(NamedTuple):
+    """A passing submission, and whether it counts as a clean review."""
+
     problem_id: str
     at: float
     clean: bool  # no hint or reveal for the problem within CLEAN_WINDOW before it
@@ -150,6 +161,8 @@ def _passes(history: History) -> list[_Pass]:
 
 @dataclass
 class _Schedule:
+    """One item's place on the spaced schedule."""
+
     stage: int = 0
     due_at: float = 0.0
     last_relapse: float | None = None  # None: never relapsed, so not an item

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # the progress store (sqlite3) is imported only where it is used
     from attn_practice.grader.progress import SubmissionRow
 
 
-@dataclass(frozen=True)
-class ListRow:
+class ListRow(NamedTuple):
     """One problem as `list` shows it, with the learner's status."""
 
     id: str
@@ -25,8 +23,7 @@ class ListRow:
     review_due: bool = False  # something of this problem is due in `review`
 
 
-@dataclass(frozen=True)
-class HintView:
+class HintView(NamedTuple):
     """The hint `hint` shows next."""
 
     index: int  # 0-based
@@ -34,8 +31,7 @@ class HintView:
     text: str
 
 
-@dataclass(frozen=True)
-class SolutionView:
+class SolutionView(NamedTuple):
     """The reference solution, and whether it was shown before the problem was passed."""
 
     path: Path
@@ -43,8 +39,7 @@ class SolutionView:
     forced: bool
 
 
-@dataclass(frozen=True)
-class TagProgress:
+class TagProgress(NamedTuple):
     """Problems passed of those with one tag."""
 
     tag: str
@@ -52,8 +47,7 @@ class TagProgress:
     total: int
 
 
-@dataclass(frozen=True)
-class ProgressView:
+class ProgressView(NamedTuple):
     """What `progress` shows: totals, streaks, tags, recent submissions."""
 
     passed: int
@@ -66,8 +60,7 @@ class ProgressView:
     recent: list[SubmissionRow]
 
 
-@dataclass(frozen=True)
-class BatchOutcome:
+class BatchOutcome(NamedTuple):
     """What `grade` wrote and found, for the instructor's summary."""
 
     totals: object  # grader.batch.Totals
