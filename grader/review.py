@@ -59,8 +59,7 @@ class History:
     unsolved_interviews: dict[str, list[float]] = field(default_factory=dict)  # problem -> ended
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """The problem to practise an item on, and why that one."""
 
     problem_id: str
@@ -69,8 +68,7 @@ class Suggestion:
     why: str
 
 
-@dataclass(frozen=True)
-class ReviewItem:
+class ReviewItem(NamedTuple):
     """A mistake, finding or problem on the schedule."""
 
     key: str  # mistake:problem9:no-scaling | finding:problem9:probe:scale | problem:problem9
@@ -89,8 +87,7 @@ class ReviewItem:
         return self.due_at <= now
 
 
-@dataclass(frozen=True)
-class Queue:
+class Queue(NamedTuple):
     """The review queue at `now`: due items first, then upcoming ones."""
 
     now: float

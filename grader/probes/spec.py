@@ -5,17 +5,15 @@ names do not matter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from attn_practice.grader.errors import ProblemFormatError
 
 _NAME_FIELDS = ("function", "q", "k", "v", "mask", "heads", "w_o", "causal_flag")
 
 
-@dataclass(frozen=True)
-class ProbeSpec:
+class ProbeSpec(NamedTuple):
     """problem.toml [probes]: which arguments the probes may vary, and how."""
 
     function: str  # the entry point probed
@@ -33,8 +31,7 @@ class ProbeSpec:
     weights: int | None = None  # which returned value is the attention weights, if any
 
 
-@dataclass(frozen=True)
-class CostSpec:
+class CostSpec(NamedTuple):
     """problem.toml [cost]: the larger call whose time and memory are measured."""
 
     function: str
@@ -47,7 +44,7 @@ def parse_probes(raw: Any, path: Path) -> ProbeSpec | None:
         return None
     if not isinstance(raw, dict):
         raise ProblemFormatError(path, "probes", "must be a table")
-    known = set(ProbeSpec.__dataclass_fields__)
+    known = set(ProbeSpec._fields)
     unknown = set(raw) - known
     if unknown:
         raise ProblemFormatError(path, "probes", f"unknown field(s): {', '.join(sorted(unknown))}")
