@@ -18,103 +18,22 @@ import random
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from attn_practice.grader.catalog import Catalog, Kind, Problem
 from attn_practice.grader.errors import GraderError, InterviewError
+from attn_practice.grader.interview_records import (
+    COLUMNS, EndReason, Event, Interview, Scorecard, clock, counted_message, ended_message,
+    interview_from_row, scorecard,
+)
 from attn_practice.grader.progress import ProgressStore
+
+__all__ = ["EndReason", "Interview", "Interviews", "Scorecard", "clock"]
 
 DEFAULT_MINUTES = {"easy": 20, "medium": 35, "hard": 50}
 UNSEEN_WEIGHT = 3  # a problem never started is this many times likelier to be picked
 FOLDER = "interviews"
-
-
-class EndReason(str, Enum):
-    PASSED = "passed"
-    STOPPED = "stopped"
-    TIME_UP = "time-up"
-
-
-@dataclass(frozen=True)
-class Interview:
-    """One mock interview: its problem, its clock, how it ended, its follow-up."""
-
-    id: int
-    problem_id: str
-    started_at: float
-    minutes: float
-    attempt_path: Path
-    followup_id: str | None
-    ended_at: float | None = None
-    end_reason: EndReason | None = None
-    first_pass_at: float | None = None
-    followup_answer: Any = None
-    followup_correct: bool | None = None
-    followup_at: float | None = None
-
-    @property
-    def deadline(self) -> float:
-        return self.started_at + 60 * self.minutes
-
-    @property
-    def running(self) -> bool:
-        return self.ended_at is None
-
-    @property
-    def followup_pending(self) -> bool:
-        return not self.running and self.followup_id is not None and self.followup_at is None
-
-    def seconds_left(self, now: float) -> float:
-        return max(0.0, self.deadline - now) if self.running else 0.0
-
-
-@dataclass(frozen=True)
-class Event:
-    """A submission or a hint during an interview."""
-
-    at: float
-    kind: str  # submit | hint
-    status: str | None  # submit: pass | fail | error
-    diagnosis: str | None
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    """What an interview comes to: the scorecard `interview --status` shows."""
-
-    interview: Interview
-    title: str
-    difficulty: str
-    solved: bool
-    seconds_to_pass: float | None
-    seconds_used: float
-    submissions: int
-    failed_submissions: int
-    hints: int
-    mistakes: tuple[tuple[str, str], ...]  # (mistake or finding id, its title), first seen first
-    followup: str  # right | wrong | pending | none
-
-
-_COLUMNS = ("id, problem_id, started_at, minutes, attempt_path, followup_id, ended_at, end_reason, "
-            "first_pass_at, followup_answer, followup_correct, followup_at")
-
-
-def _interview(row: tuple) -> Interview:
-    (iid, pid, started, minutes, path, fid, ended, reason, first_pass, answer, correct, fat) = row
-    return Interview(iid, pid, started, minutes, Path(path), fid, ended,
-                     EndReason(reason) if reason else None, first_pass,
-                     json.loads(answer) if answer is not None else None,
-                     None if correct is None else bool(correct), fat)
-
-
-def clock(seconds: float) -> str:
-    """12:05 for 725 seconds; 1:02:05 past an hour."""
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 class Interviews:
@@ -138,16 +57,16 @@ class Interviews:
 
     def get(self, interview_id: int) -> Interview:
         with self.store.reading() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM interviews WHERE id = ?",
+            row = db.execute(f"SELECT {COLUMNS} FROM interviews WHERE id = ?",
                              (interview_id,)).fetchone()
         if row is None:
             raise InterviewError(f"There is no interview number {interview_id}.")
-        return _interview(row)
+        return interview_from_row(row)
 
     def _running_row(self) -> Interview | None:
         with self.store.reading() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM interviews WHERE ended_at IS NULL").fetchone()
-        return _interview(row) if row else None
+            row = db.execute(f"SELECT {COLUMNS} FROM interviews WHERE ended_at IS NULL").fetchone()
+        return interview_from_row(row) if row else None
 
     def running(self) -> Interview | None:
         """The interview in progress, once any whose time is up has been ended."""
@@ -156,8 +75,8 @@ class Interviews:
 
     def last(self) -> Interview | None:
         with self.store.reading() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM interviews ORDER BY id DESC LIMIT 1").fetchone()
-        return _interview(row) if row else None
+            row = db.execute(f"SELECT {COLUMNS} FROM interviews ORDER BY id DESC LIMIT 1").fetchone()
+        return interview_from_row(row) if row else None
 
     def pending_followup(self) -> Interview | None:
         """The latest finished interview whose follow-up has not been answered."""
@@ -173,44 +92,16 @@ class Interviews:
 
     def history(self, limit: int = 20) -> list[Scorecard]:
         with self.store.reading() as db:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM interviews WHERE ended_at IS NOT NULL "
+            rows = db.execute(f"SELECT {COLUMNS} FROM interviews WHERE ended_at IS NOT NULL "
                               "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [self.scorecard(_interview(r)) for r in rows]
+        return [self.scorecard(interview_from_row(r)) for r in rows]
 
     def scorecard(self, interview: Interview) -> Scorecard:
-        events = self.events(interview.id)
-        submits = [e for e in events if e.kind == "submit"]
         try:
             problem: Problem | None = self.catalog.get(interview.problem_id)
         except GraderError:  # a problem removed since: the scorecard still reads
             problem = None
-        titles = {m.id: m.title.get(self.lang) or m.title["en"] for m in problem.mistakes} \
-            if problem else {}
-        seen: dict[str, str] = {}
-        for e in submits:
-            if e.diagnosis and e.diagnosis not in seen:
-                seen[e.diagnosis] = titles.get(e.diagnosis, e.diagnosis)
-        end = interview.ended_at if interview.ended_at is not None else self.now()
-        if interview.followup_id is None:
-            followup = "none"
-        elif interview.followup_at is None:
-            followup = "pending"
-        else:
-            followup = "right" if interview.followup_correct else "wrong"
-        return Scorecard(
-            interview=interview,
-            title=problem.title_in(self.lang) if problem else interview.problem_id,
-            difficulty=problem.difficulty if problem else "?",
-            solved=interview.first_pass_at is not None,
-            seconds_to_pass=(interview.first_pass_at - interview.started_at
-                             if interview.first_pass_at is not None else None),
-            seconds_used=min(end, interview.deadline) - interview.started_at,
-            submissions=len(submits),
-            failed_submissions=sum(1 for e in submits if e.status != "pass"),
-            hints=sum(1 for e in events if e.kind == "hint"),
-            mistakes=tuple(seen.items()),
-            followup=followup,
-        )
+        return scorecard(interview, self.events(interview.id), problem, self.lang, self.now())
 
     # -- the clock -------------------------------------------------------------------
 
@@ -373,19 +264,8 @@ class Interviews:
     # -- what to tell the learner -----------------------------------------------------------
 
     def ended_message(self, interview: Interview) -> str:
-        next_step = ("Run `attn-practice interview` for the follow-up question and your scorecard."
-                     if interview.followup_pending else
-                     "Run `attn-practice interview --status` for your scorecard.")
-        if interview.end_reason is EndReason.TIME_UP:
-            return (f"Your interview on {interview.problem_id} is over: its {interview.minutes:g} "
-                    f"minutes were up at {time.strftime('%H:%M', time.localtime(interview.deadline))}. "
-                    + next_step)
-        if interview.end_reason is EndReason.PASSED:
-            took = clock((interview.first_pass_at or interview.started_at) - interview.started_at)
-            return f"Interview over: {interview.problem_id} solved in {took}. " + next_step
-        return f"Interview on {interview.problem_id} stopped. " + next_step
+        return ended_message(interview)
 
     def counted_message(self, interview: Interview) -> str:
         n = sum(1 for e in self.events(interview.id) if e.kind == "submit")
-        return (f"Interview: submission {n} counted; {clock(interview.seconds_left(self.now()))} left "
-                f"(attn-practice interview --status).")
+        return counted_message(interview, n, self.now())

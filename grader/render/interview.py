@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from attn_practice.grader.interview import EndReason, Interview, Scorecard, clock
+from attn_practice.grader.interview_records import EndReason, Interview, Scorecard, clock
 
 END_WORDS = {EndReason.PASSED: "first pass", EndReason.STOPPED: "stopped",
              EndReason.TIME_UP: "time up"}
