@@ -139,6 +139,7 @@ def watch(
 
     Example: attn-practice watch 7
     """
+    from attn_practice.grader.render.console import cost_line
     from attn_practice.grader.watch import changes
 
     with application(workspace, problems_dir, lang) as app_:
@@ -150,7 +151,8 @@ def watch(
 
         def grade_once(saved_at: float | None) -> None:
             nonlocal runs
-            result = app_.submit(p, path)
+            # the report first; the cost (fresh processes for attempt and reference) after it
+            result = app_.submit(p, path, measure_cost=False)
             runs += 1
             if not plain_output():
                 console.clear()
@@ -160,6 +162,11 @@ def watch(
             if saved_at is not None:
                 console.print(Text(f"Report ready {time.monotonic() - saved_at:.2f} s after the save.",
                                    style="dim"))
+            if p.cost is not None:
+                with console.status("Measuring the cost against the reference..."):
+                    performance = app_.cost_of(p, result)
+                if performance is not None:
+                    console.print(cost_line(performance))
             console.print(Text(f"Watching {path}. Save to re-grade; Ctrl-C to stop.", style="dim"))
 
         try:

@@ -6,6 +6,7 @@ need them, so `list`, `show` and `hint` start fast.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -140,18 +141,38 @@ class App(Teaching):
         return path
 
     def submit(self, problem: Problem, file: Path | None = None,
-               points_when_ungradable: bool = False):  # -> SubmissionResult
+               points_when_ungradable: bool = False,
+               measure_cost: bool = True):  # -> SubmissionResult
         from attn_practice.grader.engine import grade
 
         interview = self._interview_on(problem)
         path, source = self.workspace.read_attempt(problem, file or (
             interview.attempt_path if interview else None))
         result = grade(problem, path, source, lang=self.settings.lang,
-                       points_when_ungradable=points_when_ungradable)
+                       points_when_ungradable=points_when_ungradable, measure_cost=measure_cost)
         self.record(result)
         if interview is not None:
             self._count_in_interview(interview, result)
         return result
+
+    def cost_of(self, problem: Problem, result):  # (SubmissionResult) -> Performance | None
+        """The cost of the attempt a result graded, measured afterwards (`watch`), when
+        `grade` would have measured it; None when not, or when the file has been saved again
+        since (its next grading will say)."""
+        from attn_practice.grader.engine import measure_cost
+        from attn_practice.grader.grading import shapes_right
+        from attn_practice.grader.results import Status
+
+        path = Path(result.attempt_path)
+        try:
+            source = path.read_bytes()
+        except OSError:
+            return None
+        graded = result.total > 0 and result.status is not Status.ERROR  # the checks ran
+        if not (graded and shapes_right(result)) or \
+                hashlib.sha256(source).hexdigest() != result.attempt_sha256:
+            return None
+        return measure_cost(problem, path, source)
 
     def quiz_questions(self, problem: Problem):  # -> tuple[Question, ...]
         from attn_practice.grader.quiz import load_quiz

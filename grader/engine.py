@@ -35,3 +35,17 @@ def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
                         limits=limits or problem.limits, lang=lang, diagnose=diagnose,
                         probe_always=probe_always, measure_cost=measure_cost)
     return apply_points(problem, result, points_when_ungradable)
+
+
+def measure_cost(problem: Problem, attempt: Path, source: bytes, *,
+                 server: ForkServer | None = None, limits: Limits | None = None):
+    """What `grade` measures last for a code attempt whose results have the right shapes, by
+    itself (-> Performance | None): `watch` grades with measure_cost=False, shows the report,
+    then calls this."""
+    from attn_practice.grader.grading import cost_alone
+    from attn_practice.grader.sandbox.server import shared_server
+
+    if problem.kind is not Kind.CODE:
+        return None
+    return cost_alone(problem, attempt, source, server=server or shared_server(),
+                      limits=limits or problem.limits)

@@ -198,16 +198,41 @@ def shapes_right(result: SubmissionResult) -> bool:
 def cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits,
          result: SubmissionResult) -> None:
     """Time and peak memory of the attempt against the reference, on the problem's larger input."""
+    t0 = time.perf_counter()
+    result.performance = measure_cost(problem, log, sandbox, server, limits)
+    result.timing.cost_seconds = time.perf_counter() - t0
+
+
+def measure_cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits):
+    """The attempt's sandbox against a fresh one of the reference (-> Performance | None)."""
     from attn_practice.grader.cost import measure
     from attn_practice.grader.sandbox.session import Sandbox
 
-    t0 = time.perf_counter()
     reference = Sandbox(server, problem.solution_path.read_bytes(), sandbox.policy, sandbox.budget)
     try:
-        result.performance = measure(problem, problem.cost, sandbox, reference, log)
+        return measure(problem, problem.cost, sandbox, reference, log)
     finally:
         reference.close()
-    result.timing.cost_seconds = time.perf_counter() - t0
+
+
+def cost_alone(problem: Problem, attempt: Path, source: bytes, *, server: ForkServer,
+               limits: Limits):
+    """The cost stage by itself, in a sandbox of its own (-> Performance | None): `watch`
+    shows the report as soon as the checks are done, and the cost when it is measured.
+    None for an attempt the static checks refuse, or a problem without [cost]."""
+    from attn_practice.grader.remote import CallLog
+
+    if problem.cost is None:
+        return None
+    text = static_checks(problem, source, str(attempt), SubmissionResult.new(problem.id, attempt,
+                                                                              source))
+    if text is None:
+        return None
+    sandbox = open_sandbox(problem, _Attempt(text, str(attempt)), server, limits)
+    try:
+        return measure_cost(problem, CallLog(), sandbox, server, limits)
+    finally:
+        sandbox.close()
 
 
 def advice(problem: Problem, result: SubmissionResult) -> str:

@@ -1,4 +1,9 @@
-"""What App methods return to the command line and the notebook: views as data."""
+"""What App methods return to the command line and the notebook: views as data.
+
+Views, and the records read from problem files and the progress store, are NamedTuples:
+immutable like a frozen dataclass, at a sixth of its cost to create the class, which every
+command pays at start-up (on Python 3.11, 0.08 ms against 0.5 ms a class). Results that
+are turned into JSON field by field (grader/results.py) stay dataclasses."""
 
 from __future__ import annotations
 

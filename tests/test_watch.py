@@ -66,3 +66,32 @@ def test_watch_regrades_after_a_save(tmp_path: Path, temp_workspace: Path) -> No
     assert out.count("Watching") == 2
     assert out.index("FAIL") < out.index("PASS")
     assert "Report ready" in out and "after the save" in out
+    # the report does not wait for the cost: it is measured (fresh processes) and shown after
+    passed = out[out.index("PASS"):]
+    assert passed.index("Report ready") < passed.index("Cost on float32") < passed.index("Watching")
+    assert ", cost " not in passed.split("Report ready")[0]  # not part of the report's timing
+
+
+def test_cost_measured_afterwards_only_for_the_attempt_graded(temp_workspace: Path) -> None:
+    """App.cost_of (what `watch` shows after the report) measures the file the result graded,
+    and only when `grade` would have: not once the file has changed, not after an error."""
+    from attn_practice.grader.api import App
+    from attn_practice.grader.config import resolve_settings
+
+    app = App(resolve_settings())
+    problem = app.problem("5")
+    attempt = temp_workspace / "attempt.py"
+    attempt.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(GOLDEN / "right" / "attempt.py", attempt)
+    result = app.submit(problem, attempt, measure_cost=False)
+    assert result.status.value == "pass" and result.performance is None
+    performance = app.cost_of(problem, result)
+    assert performance is not None and performance.attempt_seconds > 0
+    assert performance.input.startswith("float32[2048, 128]")
+
+    attempt.write_text(attempt.read_text() + "\n# saved again\n")
+    assert app.cost_of(problem, result) is None
+
+    attempt.write_text("def simple_attention(q, k, v):\n    return (\n")
+    broken = app.submit(problem, attempt, measure_cost=False)
+    assert broken.status.value == "error" and app.cost_of(problem, broken) is None

@@ -14,7 +14,9 @@ from attn_practice.grader.render.heat import weight_grids
 from attn_practice.grader.render.text import (
     KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
 from attn_practice.grader.catalog import Kind
-from attn_practice.grader.results import CheckResult, CodeFrame, Comparison, Status, SubmissionResult
+from attn_practice.grader.results import (
+    CheckResult, CodeFrame, Comparison, Performance, Status, SubmissionResult,
+)
 
 FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
 INLINE_NUMEL = 9  # input tensors up to this size are printed with their values
@@ -291,12 +293,17 @@ def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
             f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s"
             + (f", probes {t.probe_seconds:.2f} s" if t.probe_seconds else "")
             + (f", cost {t.cost_seconds:.2f} s" if t.cost_seconds else "") + ")", style="dim"))
-    perf = result.performance
-    if perf is not None:
-        parts.append(Text.assemble(
-            ("Cost ", "bold"), f"on {perf.input}: yours {1000 * perf.attempt_seconds:.1f} ms and "
-            f"{perf.attempt_peak_bytes / 2**20:.1f} MiB, the reference {1000 * perf.reference_seconds:.1f}"
-            f" ms and {perf.reference_peak_bytes / 2**20:.1f} MiB: {perf.verdict}."))
+    if result.performance is not None:
+        parts.append(cost_line(result.performance))
     if result.next_step:
         parts.append(Text.assemble(("Next: ", "bold"), result.next_step))
     return Group(*parts)
+
+
+def cost_line(perf: Performance) -> Text:
+    """What the attempt costs against the reference (the report's footer; `watch` prints it
+    after the report, once measured)."""
+    return Text.assemble(
+        ("Cost ", "bold"), f"on {perf.input}: yours {1000 * perf.attempt_seconds:.1f} ms and "
+        f"{perf.attempt_peak_bytes / 2**20:.1f} MiB, the reference {1000 * perf.reference_seconds:.1f}"
+        f" ms and {perf.reference_peak_bytes / 2**20:.1f} MiB: {perf.verdict}.")
