@@ -6,7 +6,6 @@ need them, so `list`, `show` and `hint` start fast.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -159,6 +158,8 @@ class App(Teaching):
         """The cost of the attempt a result graded, measured afterwards (`watch`), when
         `grade` would have measured it; None when not, or when the file has been saved again
         since (its next grading will say)."""
+        import hashlib
+
         from attn_practice.grader.engine import measure_cost
         from attn_practice.grader.grading import shapes_right
         from attn_practice.grader.results import Status

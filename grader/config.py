@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ENV_PROBLEMS = "ATTN_PRACTICE_PROBLEMS"
 ENV_WORKSPACE = "ATTN_PRACTICE_WORKSPACE"
@@ -14,8 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "zh")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Where the problems, solutions and workspace are, and the language."""
 
     problems_dir: Path

@@ -13,9 +13,8 @@ points are scaled to add up to it, in hundredths. The catalog checks the values;
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from attn_practice.grader.errors import ProblemFormatError
 
@@ -23,8 +22,7 @@ DEFAULT_POINTS = 1.0
 TOTAL_KEY = "total"
 
 
-@dataclass(frozen=True)
-class Points:
+class Points(NamedTuple):
     """problem.toml [points]: what each check is worth, and the total."""
 
     total: float | None = None

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from attn_practice.grader.catalog import Kind, Problem
 from attn_practice.grader.errors import AttemptNotFoundError, ProblemFormatError, WorkspaceError
 
 
-@dataclass(frozen=True)
-class StartOutcome:
+class StartOutcome(NamedTuple):
     """What `start` did: the attempt's path, and the backup of an old one."""
 
     path: Path
