@@ -247,10 +247,8 @@ def advice(problem: Problem, result: SubmissionResult) -> str:
         return (f"The probes found: {result.findings[0].title}. Fix that, then submit again "
                 f"(stuck? {hint}).")
     first = result.failing[0]
-    reasons = {c.message.splitlines()[0] for c in result.failing if c.message}
-    if len(reasons) == 1 and len(result.failing) > 1:
-        return (f"Every failing check says the same: {reasons.pop()} Fix that first "
-                f"(stuck? {hint}).")
+    if result.common_failure:  # the report's header says what it is
+        return f"One reason fails every check: fix it, then submit again (stuck? {hint})."
     return (f"No known mistake matches. Start with the first failing check, {first.name!r}; "
             f"{hint} gives a nudge.")
 

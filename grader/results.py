@@ -246,3 +246,11 @@ class SubmissionResult:
     @property
     def failing(self) -> list[CheckResult]:
         return [c for c in self.checks if c.status is not Status.PASS]
+
+    @property
+    def common_failure(self) -> str | None:
+        """The reason every failing check gives (its first line), when there are several and
+        they all give the same one: a forgotten `return`, the stub's NotImplementedError."""
+        reasons = {c.message.splitlines()[0].strip() if c.message else "" for c in self.failing}
+        return reasons.pop() if len(self.failing) > 1 and len(reasons) == 1 and "" not in reasons \
+            else None

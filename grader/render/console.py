@@ -39,16 +39,20 @@ def render_submission(console: Console, result: SubmissionResult, title: str,
     failing = result.failing
     shown: list[CheckResult] = []
     seen_messages: set[str] = set()
+    most = 1 if result.common_failure else FULL_PANELS  # one reason: one example of it
     for check in failing:
         key = f"{check.kind}:{check.message}" if check.comparison is None else check.name
-        if len(shown) < FULL_PANELS and key not in seen_messages:
+        if len(shown) < most and key not in seen_messages:
             shown.append(check)
             seen_messages.add(key)
     for check in shown:
         # no colour to shade with (a pipe, NO_COLOR): grids and matrices in characters
         console.print(_check_panel(check, result, b, plain or console.color_system is None))
     rest = [c for c in failing if c not in shown]
-    if rest:
+    if rest and result.common_failure:
+        console.print(Text(f"The other {len(rest)} failing checks fail the same way: "
+                           f"{_names([c.name for c in rest])}.", style="dim"))
+    elif rest:
         console.print(_rest_table(rest, b))
     if result.load_output.strip():
         console.print(Panel(Text(result.load_output.rstrip()), title="printed while importing",
@@ -88,8 +92,13 @@ def _header(result: SubmissionResult, title: str, plain: bool) -> RenderableType
         for finding in result.findings:
             body.append(Text.assemble(("- " + finding.title + ": ", "yellow"), finding.explanation))
     elif result.status is Status.FAIL and result.kind is Kind.CODE:
-        body.append(Text("No known mistake matches this attempt; see the first failing check.",
-                         style="dim"))
+        common = result.common_failure
+        if common:  # a forgotten return, the stub's NotImplementedError...: say it up front
+            body.append(Text.assemble((f"All {len(result.failing)} failing checks fail the same "
+                                       "way: ", "bold yellow"), common))
+        else:
+            body.append(Text("No known mistake matches this attempt; see the first failing "
+                             "check.", style="dim"))
     return Panel(Group(*body), box=box.ASCII if plain else box.HEAVY,
                  border_style=VERDICT_STYLE[result.status].split()[-1], expand=False)
 

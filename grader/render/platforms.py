@@ -42,6 +42,9 @@ def summary_text(result: SubmissionResult, title: str = "") -> str:
         lines.append(f"Looks like a known mistake: {d.title} (explains {d.matched} of "
                      f"{d.compared} failing checks)")
         lines.append(d.explanation)
+    elif result.status is Status.FAIL and result.common_failure:
+        lines.append(f"All {len(result.failing)} failing checks fail the same way: "
+                     f"{result.common_failure}")
     if result.next_step:
         lines.append("Next: " + result.next_step)
     return "\n".join(lines)

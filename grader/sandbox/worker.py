@@ -192,7 +192,7 @@ def _call(module: Any, header: dict[str, Any], buffers: list[bytes],
         peak = memory.peak_extra(baseline) if measure else None
         grads = None
         if grad:
-            grads = _backward(result, grad, buffers, wrt)
+            grads = _backward(name, result, grad, buffers, wrt)
     except BaseException as exc:  # noqa: BLE001 - the attempt's error is data
         return describe_exception(exc), []
     finally:
@@ -226,21 +226,25 @@ class WrongReturn(TypeError):
     """The attempt returned something the call cannot use (None, a tensor for a tuple...)."""
 
 
-def _backward(result: Any, grad: dict[str, Any], buffers: list[bytes], wrt: list[Any]) -> list:
+def _backward(name: str, result: Any, grad: dict[str, Any], buffers: list[bytes],
+              wrt: list[Any]) -> list:
+    """Gradients of the output (the whole result, or value grad["output"] of it) with
+    respect to the arguments `wrt`; WrongReturn, worded as grader/returns.py words it, when
+    the result cannot carry them."""
     import torch
 
     index = grad.get("output")
     if result is None:
-        raise WrongReturn("your function returned None; did you forget `return`? "
+        raise WrongReturn(f"your function {name}() returned None; did you forget `return`? "
                           "(A function without a return statement returns None.)")
     if index is not None and not (isinstance(result, (tuple, list)) and len(result) > index):
-        raise WrongReturn(f"your function returned {_type_name(result)}, but a tuple whose "
-                          f"value {index} is the output was expected")
+        raise WrongReturn(f"your function {name}() returned {_type_name(result)}, but a tuple "
+                          f"whose value {index} is the output was expected")
     out = result if index is None else result[index]
     if not isinstance(out, torch.Tensor):
-        raise WrongReturn(f"your function returned {_type_name(out)} as its output; gradients "
-                          "flow only through torch tensors (no .numpy(), .tolist() or .item() "
-                          "on the way out)")
+        raise WrongReturn(f"your function {name}() returned {_type_name(out)} as its output; "
+                          "gradients flow only through torch tensors (no .numpy(), .tolist() "
+                          "or .item() on the way out)")
     if not out.requires_grad:
         raise RuntimeError(
             "the output does not depend on the inputs through autograd (was it detached, "
