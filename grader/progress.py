@@ -109,6 +109,27 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_sta
                                                            m003_interviews]
 
 
+def _up_to_date(db: sqlite3.Connection) -> bool:
+    """Whether every migration is applied (and the file sound), reading only."""
+    try:
+        applied = db.execute("SELECT max(number) FROM _migrations").fetchone()[0]
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):  # a new store
+            return False
+        raise
+    if (applied or 0) < len(MIGRATIONS):
+        return False
+    _check_sound(db)
+    return True
+
+
+def _check_sound(db: sqlite3.Connection) -> None:
+    """PRAGMA quick_check answers "ok", or rows saying what is damaged (it does not raise)."""
+    answer = db.execute("PRAGMA quick_check").fetchone()
+    if answer is None or answer[0] != "ok":
+        raise sqlite3.DatabaseError(f"quick_check: {answer[0] if answer else 'no answer'}")
+
+
 class ProblemProgress(NamedTuple):
     """A problem's line in the learner's progress."""
 
@@ -172,6 +193,8 @@ class ProgressStore:
 
     def _migrate(self) -> None:
         with self._connect() as db:
+            if _up_to_date(db):  # read only: a command that only reads never waits on a writer
+                return
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -183,7 +206,7 @@ class ProgressStore:
                         migration(db)
                         db.execute("INSERT INTO _migrations VALUES (?, ?, ?)",
                                    (number, migration.__name__, time.time()))
-                db.execute("PRAGMA quick_check").fetchone()
+                _check_sound(db)
             except BaseException:
                 db.execute("ROLLBACK")
                 raise

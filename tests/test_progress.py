@@ -36,6 +36,44 @@ def test_concurrent_submissions_all_land(tmp_path: Path) -> None:
     assert ProgressStore(tmp_path).count_submissions() == 100
 
 
+def test_reading_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """`list` or `progress` while another terminal holds the write lock (a `watch` recording a
+    submission): opening an up-to-date store takes no lock, and WAL lets it read."""
+    import threading
+
+    ProgressStore(tmp_path).record_submission("problem5", "pass", 1.0, 2, 2, 0.1, "sha", None)
+    writer = sqlite3.connect(tmp_path / "progress.sqlite3", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        seen: list = []
+        reader = threading.Thread(target=lambda: seen.append(ProgressStore(tmp_path).summary()))
+        reader.start()
+        reader.join(timeout=5)  # the busy timeout is 30 s: waiting would fail here
+        assert seen and seen[0]["problem5"].status == "passed"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_quick_check_damage_is_not_ignored() -> None:
+    """quick_check reports damage as rows, not as an exception: the store must raise it (and
+    so move the file aside) rather than read the first row and go on."""
+    import pytest
+
+    from attn_practice.grader.progress import _check_sound
+
+    class Damaged:
+        def execute(self, sql: str):
+            assert sql == "PRAGMA quick_check"
+            return self
+
+        def fetchone(self):
+            return ("*** in database main ***\nPage 3: btreeInitPage() returns error code 11",)
+
+    with pytest.raises(sqlite3.DatabaseError, match="btreeInitPage"):
+        _check_sound(Damaged())  # type: ignore[arg-type]
+
+
 def test_damaged_file_is_moved_aside(tmp_path: Path) -> None:
     (tmp_path / "progress.sqlite3").write_bytes(b"this is not a database" * 100)
     store = ProgressStore(tmp_path)
