@@ -45,19 +45,31 @@ def check_syntax(text: str, path: str) -> tuple[ast.Module | None, StaticProblem
 
 def find_forbidden(tree: ast.Module, text: str, path: str,
                    forbidden: tuple[str, ...]) -> StaticProblem | None:
-    """An attribute (`F.scaled_dot_product_attention`) or a `from torch... import` of a forbidden call.
+    """The first use, in reading order, of a forbidden call: an attribute of an imported
+    module (`F.scaled_dot_product_attention`, `torch._C._nn.scaled_dot_product_attention`),
+    a `from torch... import` of one, an import of a forbidden module, or a method named like
+    one on some other object (`out.backward()`).
 
-    Bare names are not flagged: a learner's own function may share the name (problem9's
-    entry point is `scaled_dot_product_attention`). Disguised uses (getattr with a built
-    string) are refused at run time in the sandbox instead.
+    Not flagged: bare names and the learner's own functions and methods of the same name
+    (problem9's entry point is `scaled_dot_product_attention`; a class with a static
+    `backward` is fine), attributes being assigned, and code under `if __name__ ==
+    "__main__":` (a self-check there never runs when graded). Disguised uses (getattr with
+    a built string, a module kept in a variable) are refused at run time in the sandbox.
     """
     if not forbidden:
         return None
     by_last = {f.rsplit(".", 1)[-1]: f for f in forbidden}
+    skipped = _main_block_nodes(tree)
+    modules = _module_aliases(tree)
+    own = _own_names(tree)
+    hits: list[tuple[ast.AST, str]] = []
     for node in ast.walk(tree):
-        hit = None
-        if isinstance(node, ast.Attribute) and node.attr in by_last:
-            hit = node.attr
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Attribute) and node.attr in by_last and \
+                isinstance(node.ctx, ast.Load):
+            if _root_name(node) in modules or node.attr not in own:
+                hits.append((node, by_last[node.attr]))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             # importing a forbidden module (or from it): `import functorch`,
             # `from torch.autograd import grad`, `import torch.func as tf`
@@ -66,20 +78,63 @@ def find_forbidden(tree: ast.Module, text: str, path: str,
             module = next((f for f in forbidden for n in names if n == f or
                            n.startswith(f + ".")), None)
             if module is not None:
-                by_last.setdefault(module, module)
-                hit = module
+                hits.append((node, module))
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
-                hit = next((a.name for a in node.names if a.name in by_last), None)
-        if hit is not None:
-            line = getattr(node, "lineno", 1)
-            col = getattr(node, "col_offset", None)
-            end = getattr(node, "end_col_offset", None)
-            frame = code_frame(text, path, line, None if col is None else col + 1,
-                               None if end is None else end + 1)
-            return StaticProblem("forbidden", (
-                f"line {line} uses {by_last[hit]}, which does this problem's work for you; "
-                "it is not allowed here: write the computation yourself"), frame)
-    return None
+                name = next((a.name for a in node.names if a.name in by_last), None)
+                if name is not None:
+                    hits.append((node, by_last[name]))
+    if not hits:
+        return None
+    node, name = min(hits, key=lambda h: (h[0].lineno, h[0].col_offset))
+    line, col, end = node.lineno, node.col_offset, getattr(node, "end_col_offset", None)
+    frame = code_frame(text, path, line, col + 1, None if end is None else end + 1)
+    return StaticProblem("forbidden", (
+        f"line {line} uses {name}, which does this problem's work for you; "
+        "it is not allowed here: write the computation yourself"), frame)
+
+
+def _main_block_nodes(tree: ast.Module) -> set[int]:
+    """Every node under a top-level `if __name__ == "__main__":`."""
+    inside: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and \
+                isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__" and \
+                any(isinstance(c, ast.Constant) and c.value == "__main__"
+                    for c in node.test.comparators):
+            for part in node.body:
+                inside.update(id(n) for n in ast.walk(part))
+    return inside
+
+
+def _module_aliases(tree: ast.Module) -> set[str]:
+    """Names the file binds by importing (`torch`, `F`, `nn`...)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.split(".")[0])
+    return names
+
+
+def _own_names(tree: ast.Module) -> set[str]:
+    """Functions, methods and classes the file defines, and attributes of its classes."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                targets = item.targets if isinstance(item, ast.Assign) else \
+                    [item.target] if isinstance(item, ast.AnnAssign) else []
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def _root_name(node: ast.Attribute) -> str | None:
+    base: ast.AST = node
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return base.id if isinstance(base, ast.Name) else None
 
 
 def code_frame(text: str, path: str, line: int, column: int | None = None,

@@ -60,3 +60,38 @@ def test_importing_a_forbidden_module_is_refused(source: str) -> None:
 def test_an_allowed_import_of_a_parent_module_passes() -> None:
     source = "import torch.nn.functional as F\nimport torch"
     assert find_forbidden(ast.parse(source), source, "a.py", ("torch.autograd",)) is None
+
+
+AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.backward",
+            "torch.Tensor.requires_grad_", "torch.autograd", "torch.func",
+            "torch.nn.functional.scaled_dot_product_attention")
+
+
+@pytest.mark.parametrize("source", [
+    # a hand-written backward laid out as a class (problem26)
+    "class Manual:\n    @staticmethod\n    def backward(saved, g):\n        return g\n"
+    "def attention_backward(q, k, v, g):\n    return Manual.backward(None, g)\n",
+    # a helper method named like the library call (problem28)
+    "class Helper:\n    def scaled_dot_product_attention(self, q, k, v):\n        return q\n"
+    "    def __call__(self, q, k, v):\n        return self.scaled_dot_product_attention(q, k, v)\n",
+    # attributes being set, not used
+    "from types import SimpleNamespace\ndef f(g):\n    r = SimpleNamespace()\n    r.grad = g\n",
+    # a self-check that never runs when graded
+    "import torch\ndef f(q):\n    return q\n"
+    "if __name__ == '__main__':\n    x = torch.ones(2, requires_grad=True)\n"
+    "    f(x).sum().backward()\n    print(torch.autograd.grad)\n",
+])
+def test_own_names_and_self_checks_are_not_forbidden_uses(source: str) -> None:
+    assert find_forbidden(ast.parse(source), source, "a.py", AUTOGRAD) is None
+
+
+@pytest.mark.parametrize(("source", "line", "name"), [
+    # the first use in reading order, named as what it is
+    ("def f(q, out, g):\n    out.backward(g)\n    return q.grad\n", 2, "torch.Tensor.backward"),
+    ("import torch\ndef f(x):\n    return torch.autograd.grad(x, x)\n", 3, "torch.autograd.grad"),
+    ("import torch\nc = torch._C._nn\ndef f(q):\n    return c.scaled_dot_product_attention(q)\n",
+     4, "torch.nn.functional.scaled_dot_product_attention"),
+])
+def test_forbidden_uses_are_named_in_reading_order(source: str, line: int, name: str) -> None:
+    found = find_forbidden(ast.parse(source), source, "a.py", AUTOGRAD)
+    assert found is not None and found.frame.line == line and f"uses {name}," in found.message

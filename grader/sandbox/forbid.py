@@ -39,10 +39,19 @@ def forbid_calls(dotted_names: list[str], attempt_path: str) -> None:
                 return original(*args, **kwargs)
             return forbidden
 
+        guarded = make()
         try:
-            setattr(owner, attr, make())
+            setattr(owner, attr, guarded)
         except (AttributeError, TypeError):
             pass
+        # the same function where it is defined, if elsewhere: F.scaled_dot_product_attention
+        # is torch._C._nn.scaled_dot_product_attention
+        home = sys.modules.get(getattr(original, "__module__", None) or "")
+        if home is not None and home is not owner and getattr(home, attr, None) is original:
+            try:
+                setattr(home, attr, guarded)
+            except (AttributeError, TypeError):
+                pass
 
 
 def _forbid_class(cls: type, dotted: str, attempt_path: str) -> None:
