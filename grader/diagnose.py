@@ -2,9 +2,13 @@
 
 For every call the hidden tests forwarded, the reference and each known mistake
 run on the same inputs. A mistake *explains* a failing check when it agrees with
-the attempt on every call of that check and is itself wrong there. The diagnosis
-is the mistake that explains the most failing checks (ties: the one that agrees
-with the attempt on the most calls overall), if it explains at least a third of them.
+the attempt on every call of that check, is itself wrong there, and (where distances
+can be measured) the attempt is much nearer it than the reference (`_closer`). The
+diagnosis is the mistake that explains the most failing checks (ties: the one that
+agrees with the attempt on the most calls overall), if it explains at least half of
+them: a mistake that agrees with the attempt on a few checks only may share a symptom,
+not the cause (problem9: exp without the max shares "-1e4 fill"'s all-zero rows when
+every score underflows, and fails the rest with NaN), and then the probes speak instead.
 Raised errors agree when their type and first message line are the same.
 """
 
@@ -52,9 +56,9 @@ def diagnose(problem: Problem, log: CallLog, checks: list[CheckResult],
         explained = []
         for test in failing:
             recs = [r for r in records if r.test == test]
-            if recs and all(_same(attempt[id(r)], outcomes[id(r)], LOOSE) for r in recs) and any(
-                not _same(outcomes[id(r)], ref[id(r)], _strict(problem, r)) for r in recs
-            ):
+            wrong = [r for r in recs if not _same(outcomes[id(r)], ref[id(r)], _strict(problem, r))]
+            if recs and wrong and all(_same(attempt[id(r)], outcomes[id(r)], LOOSE) for r in recs) \
+                    and all(_closer(attempt[id(r)], outcomes[id(r)], ref[id(r)]) for r in wrong):
                 explained.append(test)
                 per_check.setdefault(test, []).append(index)
         ranked.append((len(explained), agreeing / max(1, len(records)), -index, mistake))
@@ -65,7 +69,7 @@ def diagnose(problem: Problem, log: CallLog, checks: list[CheckResult],
         for test, idxs in per_check.items()
     }
     best_explained, best_agreement, _, best = ranked[0]
-    if best_explained == 0 or best_explained * 3 < len(failing):
+    if best_explained == 0 or best_explained * 2 < len(failing):
         return None, check_diag  # explains too little of what went wrong to name it
     return Diagnosis(
         mistake_id=best.id, title=best.title.get(lang) or best.title["en"],
@@ -148,6 +152,45 @@ def _same(a: Outcome, b: Outcome, tol: Tolerance) -> bool:
     if a.args_after is not None and b.args_after is not None:
         return agree(list(a.args_after), list(b.args_after), tol)
     return True
+
+
+def _closer(attempt: Outcome, mistake: Outcome, ref: Outcome) -> bool:
+    """Whether the attempt is much nearer the mistake than the reference (a tenth of the
+    distance), where distances can be measured. Loose agreement alone lets a mistake whose
+    effect is small (eps added to the std rather than the variance) stand for any attempt
+    that is a little off the same way (another eps, no eps)."""
+    if attempt.raised or mistake.raised or ref.raised:
+        return True
+    to_mistake = _gap((attempt.value, attempt.grads), (mistake.value, mistake.grads))
+    to_ref = _gap((attempt.value, attempt.grads), (ref.value, ref.grads))
+    if to_mistake is None or to_ref is None:
+        return True
+    return to_mistake <= 0.1 * to_ref
+
+
+def _gap(a: Any, b: Any) -> float | None:
+    """The largest absolute difference between two values of one structure (NaN against NaN
+    and equal infinities count as equal); None where they cannot be compared this way."""
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        if a.shape != b.shape:
+            return None
+        if not (a.is_floating_point() and b.is_floating_point()):
+            return 0.0 if torch.equal(a, b) else None
+        x, y = a.double(), b.double()
+        diff = (x - y).abs()
+        diff[(x.isnan() & y.isnan()) | (x.isinf() & (x == y))] = 0.0
+        return float(diff.nan_to_num(nan=float("inf")).max()) if diff.numel() else 0.0
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            return None
+        gaps = [_gap(x, y) for x, y in zip(a, b)]
+        return None if None in gaps else max(gaps, default=0.0)
+    if a is None and b is None:
+        return 0.0
+    try:
+        return 0.0 if bool(a == b) else None
+    except Exception:  # noqa: BLE001 - values that do not compare
+        return None
 
 
 def _strict(problem: Problem, record: CallRecord) -> Tolerance:

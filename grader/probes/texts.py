@@ -154,26 +154,33 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
                   "请用有限值 torch.finfo(dtype).min 填充被掩码的分数，并在 softmax 之后把权重乘以"
                   "掩码，这样的行就会全为 0。"}},
     "overflow": {
-        "title": {"en": "NaN or Inf where the answer is finite (exp overflows)",
-                  "zh": "答案有限的地方出现 NaN 或 Inf（exp 溢出）"},
+        "title": {"en": "NaN or Inf where the answer is finite (exp overflows or underflows)",
+                  "zh": "答案有限的地方出现 NaN 或 Inf（exp 上溢或下溢）"},
         "diagnosis": {
-            "en": "Your output has NaN or Inf on inputs whose right answer is finite: with large "
-                  "scores, exp() overflows to inf and inf/inf is NaN. Subtract each row's maximum "
-                  "score before exp (softmax is unchanged by a shift), or call torch.softmax, "
-                  "which does so.",
-            "zh": "在正确答案有限的输入上，你的输出出现了 NaN 或 Inf：分数很大时 exp() 溢出为 inf，"
-                  "inf/inf 就是 NaN。在 exp 之前减去每一行的最大分数（平移不改变 softmax），或直接"
-                  "调用会这样做的 torch.softmax。"}},
+            "en": "Your output has NaN or Inf on inputs whose right answer is finite, and is "
+                  "finite on the same inputs 100 times smaller: with large scores exp() "
+                  "overflows to inf (inf/inf is NaN), with very negative ones every exp() "
+                  "underflows to 0 (0/0). Subtract each row's maximum score before exp "
+                  "(softmax is unchanged by a shift, and the largest term becomes exp(0) = 1), "
+                  "or call torch.softmax, which does so. Masking after the softmax and "
+                  "renormalising fails the same way (every allowed weight can underflow to 0 "
+                  "before the division): mask the scores before the softmax.",
+            "zh": "在正确答案有限的输入上，你的输出出现了 NaN 或 Inf，而把同样的输入缩小 100 倍后输出"
+                  "是有限的：分数很大时 exp() 上溢为 inf（inf/inf 是 NaN），分数很负时每个 exp() 都"
+                  "下溢为 0（0/0）。在 exp 之前减去每一行的最大分数（平移不改变 softmax，且最大的一项"
+                  "变为 exp(0) = 1），或直接调用会这样做的 torch.softmax。在 softmax 之后再掩码并重新"
+                  "归一化也会这样失败（在做除法之前，所有允许的权重都可能下溢为 0）：请在 softmax 之前"
+                  "对分数做掩码。"}},
     "nan-output": {
         "title": {"en": "NaN or Inf where the answer is finite",
                   "zh": "答案有限的地方出现 NaN 或 Inf"},
         "diagnosis": {
-            "en": "On ordinary inputs your output has NaN or Inf where the right answer is "
-                  "finite. The usual causes: a row whose every score is -inf (a mask that hides "
+            "en": "Your output has NaN or Inf where the right answer is finite. The usual "
+                  "causes: a row whose every score is -inf (a mask that hides "
                   "every key of some query: softmax gives 0/0), a division by a zero sum, or a "
                   "log of 0. Find the first NaN in your intermediate tensors "
                   "(torch.isnan(t).any()).",
-            "zh": "在普通输入上，你的输出在正确答案有限的地方出现了 NaN 或 Inf。常见原因：某一行的分数"
+            "zh": "你的输出在正确答案有限的地方出现了 NaN 或 Inf。常见原因：某一行的分数"
                   "全为 -inf（掩码把某个查询的所有键都遮住了，softmax 得到 0/0）、除以为零的和、或对 0 "
                   "取对数。请在中间张量中找到第一个 NaN（torch.isnan(t).any()）。"}},
     "heads-misplaced": {
