@@ -176,3 +176,30 @@ def test_diagnose_names_nothing_when_the_reference_itself_was_returned(catalog) 
     checks = [CheckResult("test_a", "a", Status.FAIL, FailureKind.OTHER)]
     diagnosis, _ = diagnose(problem, log, checks, reference)
     assert diagnosis is None  # a mistake must be wrong where the attempt failed
+
+
+def test_diagnose_wants_the_attempt_nearer_the_mistake_than_the_reference(catalog) -> None:
+    """Where a mistake's effect is small (tiny scores: scaling them by 1/sqrt(d) hardly
+    matters), an attempt halfway between it and the reference agrees loosely with both; the
+    mistake is named only for an attempt much nearer it than the reference."""
+    problem = catalog.get("problem5")
+    reference = load_trusted_module(problem.solution_path, "reference solution")
+    g = torch.Generator().manual_seed(1)
+    calls = [(f"test_{i}", (torch.randn(4, 8, generator=g, dtype=torch.float64) * 1e-5,
+                            torch.randn(6, 8, generator=g, dtype=torch.float64),
+                            torch.randn(6, 3, generator=g, dtype=torch.float64)))
+             for i in range(3)]
+    checks = [CheckResult(t, t, Status.FAIL, FailureKind.MISMATCH) for t, _ in calls]
+    mistake = next(m for m in problem.mistakes if m.id == "scaled-scores")
+    itself = load_trusted_module(mistake.path, "known mistake")
+    named, _ = diagnose(problem, _log_of(itself, calls), checks, reference)
+    assert named is not None and named.mistake_id == "scaled-scores"
+
+    class HalfWay:  # as far from the mistake as from the reference
+        @staticmethod
+        def attention(q, k, v):
+            a, b = reference.attention(q, k, v), itself.attention(q, k, v)
+            return (a + b) / 2
+
+    other, _ = diagnose(problem, _log_of(HalfWay, calls), checks, reference)
+    assert other is None
