@@ -164,7 +164,8 @@ def expect_raises(exception: type[BaseException], *, mentions: Sequence[str] = (
         if missing:
             raise CheckFailure(FailureKind.WRONG_EXCEPTION, (
                 f"raised {name} as it should, but its message {remote.message!r} does not "
-                f"mention {', '.join(repr(m) for m in missing)}: name the offending shapes"
+                f"mention {', '.join(repr(m) for m in missing)}: the statement says what "
+                "the message must name"
             )) from None
     else:
         raise CheckFailure(FailureKind.DID_NOT_RAISE,

@@ -86,6 +86,6 @@ def verdict(time_ratio: float, memory_ratio: float) -> str:
         sentence += ": a Python loop over positions or heads? Batched tensor operations do it " \
                     "in one call"
     elif memory_ratio >= 4:
-        sentence += ": an intermediate tensor larger than it needs to be (an n x n matrix " \
-                    "per head kept alive, a copy per step)?"
+        sentence += ": an intermediate tensor larger than it needs to be (a score matrix " \
+                    "kept alive, a copy per step)"
     return sentence

@@ -5,7 +5,7 @@ run on the same inputs. A mistake *explains* a failing check when it agrees with
 the attempt on every call of that check, is itself wrong there, and (where distances
 can be measured) the attempt is much nearer it than the reference (`_closer`). The
 diagnosis is the mistake that explains the most failing checks (ties: the one that
-agrees with the attempt on the most calls overall), if it explains at least half of
+agrees with the attempt on the most calls overall), if it explains more than half of
 them: a mistake that agrees with the attempt on a few checks only may share a symptom,
 not the cause (problem9: exp without the max shares "-1e4 fill"'s all-zero rows when
 every score underflows, and fails the rest with NaN), and then the probes speak instead.
@@ -69,7 +69,7 @@ def diagnose(problem: Problem, log: CallLog, checks: list[CheckResult],
         for test, idxs in per_check.items()
     }
     best_explained, best_agreement, _, best = ranked[0]
-    if best_explained == 0 or best_explained * 2 < len(failing):
+    if best_explained * 2 <= len(failing):  # most of what failed, or nothing is named
         return None, check_diag  # explains too little of what went wrong to name it
     return Diagnosis(
         mistake_id=best.id, title=best.title.get(lang) or best.title["en"],

@@ -47,10 +47,13 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "en": "Changing only the last position of {arg} changed the outputs at earlier "
                   "positions (by up to {change:.3g}). With a causal mask, position i may only see "
                   "positions j <= i: mask the scores where j > i (torch.ones(n, n).tril() is the "
-                  "allowed pattern) before the softmax, not after.",
+                  "allowed pattern) before the softmax, not after, and with -inf (or "
+                  "torch.finfo(dtype).min): a masked score of 0, as multiplying by the mask "
+                  "gives, still gets weight.",
             "zh": "只改变 {arg} 的最后一个位置，前面位置的输出就变了（最多变化 {change:.3g}）。有因果"
                   "掩码时，位置 i 只能看到 j <= i 的位置：在 softmax 之前（而不是之后）把 j > i 处的"
-                  "分数屏蔽掉（torch.ones(n, n).tril() 是允许的模式）。"}},
+                  "分数屏蔽掉（torch.ones(n, n).tril() 是允许的模式），并且要用 -inf（或 "
+                  "torch.finfo(dtype).min）：乘以掩码得到的分数 0 仍然会分到权重。"}},
     "softmax-axis": {
         "title": {"en": "Softmax over the wrong axis",
                   "zh": "softmax 的维度错了"},
@@ -177,12 +180,13 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         "diagnosis": {
             "en": "Your output has NaN or Inf where the right answer is finite. The usual "
                   "causes: a row whose every score is -inf (a mask that hides "
-                  "every key of some query: softmax gives 0/0), a division by a zero sum, or a "
-                  "log of 0. Find the first NaN in your intermediate tensors "
-                  "(torch.isnan(t).any()).",
+                  "every key of some query: softmax gives 0/0), a division by a zero sum, a "
+                  "log of 0, or values read from slots the function should not read (a cache's "
+                  "slots past a sequence's length may hold anything, NaN included). Find the "
+                  "first NaN in your intermediate tensors (torch.isnan(t).any()).",
             "zh": "你的输出在正确答案有限的地方出现了 NaN 或 Inf。常见原因：某一行的分数"
-                  "全为 -inf（掩码把某个查询的所有键都遮住了，softmax 得到 0/0）、除以为零的和、或对 0 "
-                  "取对数。请在中间张量中找到第一个 NaN（torch.isnan(t).any()）。"}},
+                  "全为 -inf（掩码把某个查询的所有键都遮住了，softmax 得到 0/0）、除以为零的和、对 0 "
+                  "取对数，或读取了不该读取的槽位（缓存中超出序列长度的槽位可能是任意值，包括 NaN）。请在中间张量中找到第一个 NaN（torch.isnan(t).any()）。"}},
     "heads-misplaced": {
         "title": {"en": "Right heads, put back in the wrong places",
                   "zh": "各头结果正确，但放回的位置错了"},
