@@ -99,7 +99,10 @@ def expect_close(actual: Any, expected: Any, what: str | Sequence[str] = "output
                 f"expected a {type(expected).__name__} of {len(expected)} values "
                 f"({', '.join(names)}), got {summarize(actual).describe()}"))
         if len(actual) != len(expected):
-            raise CheckFailure(FailureKind.TYPE, (
+            # a list's length is a shape (the ids a decoder generated); a tuple's is what the
+            # function returns, (output, weights)
+            kind = FailureKind.SHAPE if isinstance(expected, list) else FailureKind.TYPE
+            raise CheckFailure(kind, (
                 f"expected {len(expected)} values ({', '.join(names)}), got {len(actual)}"))
         failures = []
         for a, e, name in zip(actual, expected, names):

@@ -19,6 +19,8 @@ def structure(value: Any) -> Any:
     if type(value).__module__.startswith("numpy") and hasattr(value, "shape"):
         return "ndarray"
     if isinstance(value, (tuple, list)):  # both are accepted wherever a sequence is due
+        if all(structure(v) == "number" for v in value):  # empty too
+            return "numbers"  # data (generated ids, positions): its length is not its kind
         return ("sequence", tuple(structure(v) for v in value))
     if isinstance(value, bool):
         return "bool"

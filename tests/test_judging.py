@@ -203,3 +203,20 @@ def test_diagnose_wants_the_attempt_nearer_the_mistake_than_the_reference(catalo
 
     other, _ = diagnose(problem, _log_of(HalfWay, calls), checks, reference)
     assert other is None
+
+
+def test_a_list_of_numbers_is_data_its_length_a_shape() -> None:
+    """Generated ids of the wrong length are a wrong shape, not a wrong kind of return."""
+    from attn_practice.grader.checks import CheckFailure, expect_close
+    from attn_practice.grader.returns import wrong_return
+
+    assert wrong_return("generate", ([1, 2, 3], torch.zeros(3, 2)), ([1, 2], torch.zeros(2, 2))) \
+        is None
+    assert wrong_return("generate", ([], torch.zeros(0, 2)), ([4], torch.zeros(1, 2))) is None
+    assert "returned None" in wrong_return("generate", None, ([1], torch.zeros(1, 2)))
+    with pytest.raises(CheckFailure) as ids:
+        expect_close([1, 2, 3], [1, 2], "ids")
+    assert ids.value.kind is FailureKind.SHAPE and "got 3" in str(ids.value)
+    with pytest.raises(CheckFailure) as pair:
+        expect_close((torch.zeros(2),), (torch.zeros(2), torch.zeros(2)))
+    assert pair.value.kind is FailureKind.TYPE
