@@ -47,13 +47,13 @@ def find_forbidden(tree: ast.Module, text: str, path: str,
                    forbidden: tuple[str, ...]) -> StaticProblem | None:
     """The first use, in reading order, of a forbidden call: an attribute of an imported
     module (`F.scaled_dot_product_attention`, `torch._C._nn.scaled_dot_product_attention`),
-    a `from torch... import` of one, an import of a forbidden module, or a method named like
-    one on some other object (`out.backward()`).
+    a `from torch... import` of one, an import of a forbidden module, or a call of a method
+    named like one on some other object (`out.backward()`).
 
     Not flagged: bare names and the learner's own functions and methods of the same name
     (problem9's entry point is `scaled_dot_product_attention`; a class with a static
-    `backward` is fine), attributes being assigned, and code under `if __name__ ==
-    "__main__":` (a self-check there never runs when graded). Disguised uses (getattr with
+    `backward` is fine), other objects' attributes that are not called (`x.grad`, `r.func`),
+    and code under `if __name__ == "__main__":` (a self-check there never runs when graded). Disguised uses (getattr with
     a built string, a module kept in a variable) are refused at run time in the sandbox.
     """
     if not forbidden:
@@ -62,13 +62,14 @@ def find_forbidden(tree: ast.Module, text: str, path: str,
     skipped = _main_block_nodes(tree)
     modules = _module_aliases(tree)
     own = _own_names(tree)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     hits: list[tuple[ast.AST, str]] = []
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
         if isinstance(node, ast.Attribute) and node.attr in by_last and \
                 isinstance(node.ctx, ast.Load):
-            if _root_name(node) in modules or node.attr not in own:
+            if _root_name(node) in modules or (id(node) in called and node.attr not in own):
                 hits.append((node, by_last[node.attr]))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             # importing a forbidden module (or from it): `import functorch`,

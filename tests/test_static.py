@@ -74,8 +74,9 @@ AUTOGRAD = ("torch.autograd.grad", "torch.autograd.backward", "torch.Tensor.back
     # a helper method named like the library call (problem28)
     "class Helper:\n    def scaled_dot_product_attention(self, q, k, v):\n        return q\n"
     "    def __call__(self, q, k, v):\n        return self.scaled_dot_product_attention(q, k, v)\n",
-    # attributes being set, not used
-    "from types import SimpleNamespace\ndef f(g):\n    r = SimpleNamespace()\n    r.grad = g\n",
+    # other objects' attributes that are not called: set, or read
+    "from types import SimpleNamespace\ndef f(g):\n    r = SimpleNamespace()\n    r.grad = g\n"
+    "    return r.grad\n",
     # a self-check that never runs when graded
     "import torch\ndef f(q):\n    return q\n"
     "if __name__ == '__main__':\n    x = torch.ones(2, requires_grad=True)\n"
