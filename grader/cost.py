@@ -16,6 +16,10 @@ from attn_practice.grader.results import Performance
 SEED = 20260
 
 
+class NotMeasured(Exception):
+    """The attempt failed on the larger input (a time or memory limit, an error): why."""
+
+
 def measure(problem: Problem, spec: CostSpec, attempt_sandbox, reference_sandbox,
             log: CallLog) -> Performance | None:
     """Time (best of two calls) and peak memory (a fresh process) of attempt and reference."""
@@ -28,7 +32,10 @@ def measure(problem: Problem, spec: CostSpec, attempt_sandbox, reference_sandbox
             sandbox.close()  # a fresh process: nothing cached, memory measured from its start
             first = candidate._call(spec.function, args, kwargs, measure=True)
             again = candidate._call(spec.function, args, kwargs)
-        except AttemptError:
+        except AttemptError as err:
+            if sandbox is attempt_sandbox:
+                message = err.error.message.strip().splitlines()
+                raise NotMeasured(f"{err.error.type}: {message[0] if message else ''}".rstrip(": "))
             return None
         figures.append((min(first.seconds, again.seconds), int(first.peak_memory_bytes or 0)))
     (t_attempt, m_attempt), (t_ref, m_ref) = figures

@@ -198,8 +198,13 @@ def shapes_right(result: SubmissionResult) -> bool:
 def cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits,
          result: SubmissionResult) -> None:
     """Time and peak memory of the attempt against the reference, on the problem's larger input."""
+    from attn_practice.grader.cost import NotMeasured
+
     t0 = time.perf_counter()
-    result.performance = measure_cost(problem, log, sandbox, server, limits)
+    try:
+        result.performance = measure_cost(problem, log, sandbox, server, limits)
+    except NotMeasured as why:
+        result.cost_note = str(why)
     result.timing.cost_seconds = time.perf_counter() - t0
 
 
@@ -228,9 +233,13 @@ def cost_alone(problem: Problem, attempt: Path, source: bytes, *, server: ForkSe
                                                                               source))
     if text is None:
         return None
+    from attn_practice.grader.cost import NotMeasured
+
     sandbox = open_sandbox(problem, _Attempt(text, str(attempt)), server, limits)
     try:
         return measure_cost(problem, CallLog(), sandbox, server, limits)
+    except NotMeasured:
+        return None
     finally:
         sandbox.close()
 

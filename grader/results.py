@@ -199,6 +199,7 @@ class SubmissionResult:
     diagnosis: Diagnosis | None = None
     findings: list[Finding] = field(default_factory=list)  # probes, when no diagnosis
     performance: Performance | None = None  # cost against the reference, when measured
+    cost_note: str = ""  # why the cost could not be measured, when it was tried
     error_frame: CodeFrame | None = None  # syntax error, forbidden call, import error
     error_traceback: AttemptTraceback | None = None
     load_output: str = ""

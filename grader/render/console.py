@@ -304,6 +304,9 @@ def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
             + (f", cost {t.cost_seconds:.2f} s" if t.cost_seconds else "") + ")", style="dim"))
     if result.performance is not None:
         parts.append(cost_line(result.performance))
+    elif result.cost_note:
+        parts.append(Text.assemble(("Cost ", "bold"), "not measured: your function failed on the "
+                                   f"larger input ({result.cost_note})."))
     if result.next_step:
         parts.append(Text.assemble(("Next: ", "bold"), result.next_step))
     return Group(*parts)

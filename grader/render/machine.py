@@ -88,6 +88,7 @@ def to_json_dict(result: SubmissionResult) -> dict[str, Any]:
         "diagnosis": asdict(result.diagnosis) if result.diagnosis else None,
         "findings": [asdict(f) for f in result.findings],
         "performance": asdict(result.performance) if result.performance else None,
+        **({"cost_note": result.cost_note} if result.cost_note else {}),
         "error": None if result.status is not Status.ERROR else {
             "message": result.message,
             "kind": result.error_kind or None,
