@@ -139,7 +139,7 @@ def watch(
 
     Example: attn-practice watch 7
     """
-    from attn_practice.grader.render.console import cost_line
+    from attn_practice.grader.render.console import cost_lines
     from attn_practice.grader.watch import changes
 
     with application(workspace, problems_dir, lang) as app_:
@@ -164,9 +164,9 @@ def watch(
                                    style="dim"))
             if p.cost is not None:
                 with console.status("Measuring the cost against the reference..."):
-                    performance = app_.cost_of(p, result)
-                if performance is not None:
-                    console.print(cost_line(performance))
+                    result = app_.cost_of(p, result)
+                for line in cost_lines(result):
+                    console.print(line)
             console.print(Text(f"Watching {path}. Save to re-grade; Ctrl-C to stop.", style="dim"))
 
         try:

@@ -154,26 +154,22 @@ class App(Teaching):
             self._count_in_interview(interview, result)
         return result
 
-    def cost_of(self, problem: Problem, result):  # (SubmissionResult) -> Performance | None
-        """The cost of the attempt a result graded, measured afterwards (`watch`), when
-        `grade` would have measured it; None when not, or when the file has been saved again
-        since (its next grading will say)."""
+    def cost_of(self, problem: Problem, result):  # (SubmissionResult) -> SubmissionResult
+        """Measure the cost `submit(measure_cost=False)` skipped (`watch`), into the result:
+        its `performance`, or its `cost_note` when the attempt fails on the larger input.
+        Nothing when the file has been saved again since (its next grading will say)."""
         import hashlib
 
         from attn_practice.grader.engine import measure_cost
-        from attn_practice.grader.grading import shapes_right
-        from attn_practice.grader.results import Status
 
         path = Path(result.attempt_path)
         try:
             source = path.read_bytes()
         except OSError:
-            return None
-        graded = result.total > 0 and result.status is not Status.ERROR  # the checks ran
-        if not (graded and shapes_right(result)) or \
-                hashlib.sha256(source).hexdigest() != result.attempt_sha256:
-            return None
-        return measure_cost(problem, path, source)
+            return result
+        if hashlib.sha256(source).hexdigest() != result.attempt_sha256:
+            return result
+        return measure_cost(problem, path, source, result)
 
     def quiz_questions(self, problem: Problem):  # -> tuple[Question, ...]
         from attn_practice.grader.quiz import load_quiz

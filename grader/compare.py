@@ -213,3 +213,28 @@ def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
     if not a.is_floating_point():
         return bool(torch.equal(a, b))
     return bool(((a == b) | (torch.isnan(a) & torch.isnan(b))).all())
+
+
+def gap(a: Any, b: Any) -> float | None:
+    """The largest absolute difference between two values of one structure (NaN against NaN
+    and equal infinities count as equal); None where they cannot be compared this way."""
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        if a.shape != b.shape:
+            return None
+        if not (a.is_floating_point() and b.is_floating_point()):
+            return 0.0 if torch.equal(a, b) else None
+        x, y = a.double(), b.double()
+        diff = (x - y).abs()
+        diff[(x.isnan() & y.isnan()) | (x.isinf() & (x == y))] = 0.0
+        return float(diff.nan_to_num(nan=float("inf")).max()) if diff.numel() else 0.0
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            return None
+        gaps = [gap(x, y) for x, y in zip(a, b)]
+        return None if None in gaps else max(gaps, default=0.0)
+    if a is None and b is None:
+        return 0.0
+    try:
+        return 0.0 if bool(a == b) else None
+    except Exception:  # noqa: BLE001 - values that do not compare
+        return None

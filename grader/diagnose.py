@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from attn_practice.grader.catalog import Problem, Tolerance
-from attn_practice.grader.compare import agree, clone, tolerance_for
+from attn_practice.grader.compare import agree, clone, gap, tolerance_for
 from attn_practice.grader.loading import load_trusted_module
 from attn_practice.grader.remote import CallLog, CallRecord
 from attn_practice.grader.results import CheckResult, Diagnosis
@@ -161,36 +161,11 @@ def _closer(attempt: Outcome, mistake: Outcome, ref: Outcome) -> bool:
     that is a little off the same way (another eps, no eps)."""
     if attempt.raised or mistake.raised or ref.raised:
         return True
-    to_mistake = _gap((attempt.value, attempt.grads), (mistake.value, mistake.grads))
-    to_ref = _gap((attempt.value, attempt.grads), (ref.value, ref.grads))
+    to_mistake = gap((attempt.value, attempt.grads), (mistake.value, mistake.grads))
+    to_ref = gap((attempt.value, attempt.grads), (ref.value, ref.grads))
     if to_mistake is None or to_ref is None:
         return True
     return to_mistake <= 0.1 * to_ref
-
-
-def _gap(a: Any, b: Any) -> float | None:
-    """The largest absolute difference between two values of one structure (NaN against NaN
-    and equal infinities count as equal); None where they cannot be compared this way."""
-    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-        if a.shape != b.shape:
-            return None
-        if not (a.is_floating_point() and b.is_floating_point()):
-            return 0.0 if torch.equal(a, b) else None
-        x, y = a.double(), b.double()
-        diff = (x - y).abs()
-        diff[(x.isnan() & y.isnan()) | (x.isinf() & (x == y))] = 0.0
-        return float(diff.nan_to_num(nan=float("inf")).max()) if diff.numel() else 0.0
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        if len(a) != len(b):
-            return None
-        gaps = [_gap(x, y) for x, y in zip(a, b)]
-        return None if None in gaps else max(gaps, default=0.0)
-    if a is None and b is None:
-        return 0.0
-    try:
-        return 0.0 if bool(a == b) else None
-    except Exception:  # noqa: BLE001 - values that do not compare
-        return None
 
 
 def _strict(problem: Problem, record: CallRecord) -> Tolerance:

@@ -37,15 +37,15 @@ def grade(problem: Problem, attempt: Path, source: bytes | None = None, *,
     return apply_points(problem, result, points_when_ungradable)
 
 
-def measure_cost(problem: Problem, attempt: Path, source: bytes, *,
-                 server: ForkServer | None = None, limits: Limits | None = None):
-    """What `grade` measures last for a code attempt whose results have the right shapes, by
-    itself (-> Performance | None): `watch` grades with measure_cost=False, shows the report,
-    then calls this."""
+def measure_cost(problem: Problem, attempt: Path, source: bytes, result: SubmissionResult, *,
+                 server: ForkServer | None = None, limits: Limits | None = None
+                 ) -> SubmissionResult:
+    """The cost stage `grade` skipped (measure_cost=False) for the same source: `watch`
+    shows the report first, then this fills in `performance` or `cost_note`."""
     from attn_practice.grader.grading import cost_alone
     from attn_practice.grader.sandbox.server import shared_server
 
     if problem.kind is not Kind.CODE:
-        return None
-    return cost_alone(problem, attempt, source, server=server or shared_server(),
+        return result
+    return cost_alone(problem, attempt, source, result, server=server or shared_server(),
                       limits=limits or problem.limits)

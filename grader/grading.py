@@ -65,7 +65,7 @@ def grade_code(problem: Problem, attempt: Path, source: bytes, *, server: ForkSe
             explain(problem, run.log, reference, lang, result)
         if probe_always or (diagnose and result.status is Status.FAIL and not result.diagnosis):
             investigate(problem, run.log, sandbox, reference, lang, result)
-        if measure_cost and problem.cost is not None and shapes_right(result):
+        if measure_cost and wants_cost(problem, result):
             cost(problem, run.log, sandbox, server, limits, result)
     finally:
         sandbox.close()
@@ -190,9 +190,11 @@ COST_BLOCKERS = (FailureKind.TYPE, FailureKind.SHAPE, FailureKind.DTYPE, Failure
                  FailureKind.VIOLATION, FailureKind.NOT_FINITE)
 
 
-def shapes_right(result: SubmissionResult) -> bool:
-    """Cost means something after a pass, or a failure on values alone (the shapes right)."""
-    return all(c.kind not in COST_BLOCKERS for c in result.failing)
+def wants_cost(problem: Problem, result: SubmissionResult) -> bool:
+    """Cost means something once the checks ran, after a pass or a failure on values alone
+    (the shapes right), for a problem that declares its larger input."""
+    return problem.cost is not None and result.total > 0 and \
+        result.status is not Status.ERROR and all(c.kind not in COST_BLOCKERS for c in result.failing)
 
 
 def cost(problem: Problem, log, sandbox, server: ForkServer, limits: Limits,
@@ -220,28 +222,22 @@ def measure_cost(problem: Problem, log, sandbox, server: ForkServer, limits: Lim
         reference.close()
 
 
-def cost_alone(problem: Problem, attempt: Path, source: bytes, *, server: ForkServer,
-               limits: Limits):
-    """The cost stage by itself, in a sandbox of its own (-> Performance | None): `watch`
-    shows the report as soon as the checks are done, and the cost when it is measured.
-    None for an attempt the static checks refuse, or a problem without [cost]."""
+def cost_alone(problem: Problem, attempt: Path, source: bytes, result: SubmissionResult, *,
+               server: ForkServer, limits: Limits) -> SubmissionResult:
+    """The cost stage by itself, in a sandbox of its own, for a result graded without it
+    (`watch` shows the report as soon as the checks are done, the cost when measured)."""
     from attn_practice.grader.remote import CallLog
 
-    if problem.cost is None:
-        return None
-    text = static_checks(problem, source, str(attempt), SubmissionResult.new(problem.id, attempt,
-                                                                              source))
-    if text is None:
-        return None
-    from attn_practice.grader.cost import NotMeasured
-
+    text = static_checks(problem, source, str(attempt),
+                         SubmissionResult.new(problem.id, attempt, source))
+    if text is None or not wants_cost(problem, result):
+        return result
     sandbox = open_sandbox(problem, _Attempt(text, str(attempt)), server, limits)
     try:
-        return measure_cost(problem, CallLog(), sandbox, server, limits)
-    except NotMeasured:
-        return None
+        cost(problem, CallLog(), sandbox, server, limits, result)
     finally:
         sandbox.close()
+    return result
 
 
 def advice(problem: Problem, result: SubmissionResult) -> str:

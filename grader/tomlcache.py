@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,8 @@ class TomlCache:
         """Write the cache if it changed; a cache that cannot be written is simply skipped."""
         if self.file is None or not self.dirty:
             return
+        import tempfile  # only when writing: a warm `list` never does
+
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".catalog-")

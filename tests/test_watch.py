@@ -74,7 +74,8 @@ def test_watch_regrades_after_a_save(tmp_path: Path, temp_workspace: Path) -> No
 
 def test_cost_measured_afterwards_only_for_the_attempt_graded(temp_workspace: Path) -> None:
     """App.cost_of (what `watch` shows after the report) measures the file the result graded,
-    and only when `grade` would have: not once the file has changed, not after an error."""
+    and only when `grade` would have: not once the file has changed, not after an error; an
+    attempt that fails on the larger input gets the reason, as in `submit`."""
     from attn_practice.grader.api import App
     from attn_practice.grader.config import resolve_settings
 
@@ -85,13 +86,18 @@ def test_cost_measured_afterwards_only_for_the_attempt_graded(temp_workspace: Pa
     shutil.copy(GOLDEN / "right" / "attempt.py", attempt)
     result = app.submit(problem, attempt, measure_cost=False)
     assert result.status.value == "pass" and result.performance is None
-    performance = app.cost_of(problem, result)
+    performance = app.cost_of(problem, result).performance
     assert performance is not None and performance.attempt_seconds > 0
     assert performance.input.startswith("float32[2048, 128]")
 
+    result = app.submit(problem, attempt, measure_cost=False)
     attempt.write_text(attempt.read_text() + "\n# saved again\n")
-    assert app.cost_of(problem, result) is None
+    assert app.cost_of(problem, result).performance is None
 
     attempt.write_text("def simple_attention(q, k, v):\n    return (\n")
     broken = app.submit(problem, attempt, measure_cost=False)
-    assert broken.status.value == "error" and app.cost_of(problem, broken) is None
+    assert broken.status.value == "error" and app.cost_of(problem, broken).performance is None
+
+    shutil.copy(GOLDEN / "cost-not-measured" / "attempt.py", attempt)
+    refused = app.cost_of(problem, app.submit(problem, attempt, measure_cost=False))
+    assert refused.performance is None and refused.cost_note.startswith("MemoryError: ")

@@ -15,7 +15,7 @@ from attn_practice.grader.render.text import (
     KIND_LABEL, comparison_rows, comparison_summary, fmt_num, frame_lines)
 from attn_practice.grader.catalog import Kind
 from attn_practice.grader.results import (
-    CheckResult, CodeFrame, Comparison, Performance, Status, SubmissionResult,
+    CheckResult, CodeFrame, Comparison, Status, SubmissionResult,
 )
 
 FULL_PANELS = 3  # failing checks shown in full; the rest are listed in a table
@@ -302,20 +302,23 @@ def _footer(result: SubmissionResult, plain: bool) -> RenderableType:
             f"checks {t.tests_seconds:.2f} s, diagnosis {t.diagnosis_seconds:.2f} s"
             + (f", probes {t.probe_seconds:.2f} s" if t.probe_seconds else "")
             + (f", cost {t.cost_seconds:.2f} s" if t.cost_seconds else "") + ")", style="dim"))
-    if result.performance is not None:
-        parts.append(cost_line(result.performance))
-    elif result.cost_note:
-        parts.append(Text.assemble(("Cost ", "bold"), "not measured: your function failed on the "
-                                   f"larger input ({result.cost_note})."))
+    parts.extend(cost_lines(result))
     if result.next_step:
         parts.append(Text.assemble(("Next: ", "bold"), result.next_step))
     return Group(*parts)
 
 
-def cost_line(perf: Performance) -> Text:
-    """What the attempt costs against the reference (the report's footer; `watch` prints it
-    after the report, once measured)."""
-    return Text.assemble(
-        ("Cost ", "bold"), f"on {perf.input}: yours {1000 * perf.attempt_seconds:.1f} ms and "
-        f"{perf.attempt_peak_bytes / 2**20:.1f} MiB, the reference {1000 * perf.reference_seconds:.1f}"
-        f" ms and {perf.reference_peak_bytes / 2**20:.1f} MiB: {perf.verdict}.")
+def cost_lines(result: SubmissionResult) -> list[Text]:
+    """What the attempt costs against the reference, or why it could not be measured (the
+    report's footer; `watch` prints it after the report, once measured)."""
+    perf = result.performance
+    if perf is not None:
+        return [Text.assemble(
+            ("Cost ", "bold"), f"on {perf.input}: yours {1000 * perf.attempt_seconds:.1f} ms and "
+            f"{perf.attempt_peak_bytes / 2**20:.1f} MiB, the reference "
+            f"{1000 * perf.reference_seconds:.1f} ms and {perf.reference_peak_bytes / 2**20:.1f} "
+            f"MiB: {perf.verdict}.")]
+    if result.cost_note:
+        return [Text.assemble(("Cost ", "bold"), "not measured: your function failed on the "
+                              f"larger input ({result.cost_note}).")]
+    return []
